@@ -1,0 +1,39 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"io/fs"
+	"os"
+
+	"github.com/hookpoint/hookpoint/internal/config"
+)
+
+// configFlags are the flags every command that reads the config takes.
+type configFlags struct {
+	path   string
+	listen string
+	data   string
+}
+
+func (c *configFlags) register(fs *flag.FlagSet, serverFlags bool) {
+	fs.StringVar(&c.path, "config", os.Getenv("HOOKPOINT_CONFIG"), "config file (YAML); defaults to ./"+config.DefaultFile+" when present [$HOOKPOINT_CONFIG]")
+	if serverFlags {
+		fs.StringVar(&c.listen, "listen", os.Getenv("HOOKPOINT_LISTEN"), "address to listen on (default \":8080\") [$HOOKPOINT_LISTEN]")
+		fs.StringVar(&c.data, "data", os.Getenv("HOOKPOINT_DATA"), "data directory (default \"./data\") [$HOOKPOINT_DATA]")
+	}
+}
+
+// load reads the config: the named file, else ./hookpoint.yaml when it
+// exists, else the embedded default.
+func (c *configFlags) load() (*config.Config, error) {
+	path := c.path
+	if path == "" {
+		if _, err := os.Stat(config.DefaultFile); err == nil {
+			path = config.DefaultFile
+		} else if !errors.Is(err, fs.ErrNotExist) {
+			return nil, err
+		}
+	}
+	return config.Load(path, config.Overrides{Listen: c.listen, DataDir: c.data})
+}

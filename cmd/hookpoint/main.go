@@ -1,0 +1,58 @@
+// Command hookpoint runs the Hookpoint webhook server and its tools.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+
+	_ "github.com/hookpoint/hookpoint/plugins/all" // built-in plugins
+)
+
+// version is set at build time with -ldflags "-X main.version=...".
+var version = "dev"
+
+const usage = `Hookpoint: webhook access points for chat-agent plugins.
+
+Usage:
+  hookpoint serve     [--listen ADDR] [--data DIR] [--config FILE]
+  hookpoint webhooks  [--config FILE] [--json]
+  hookpoint version
+
+Run "hookpoint COMMAND --help" for a command's flags.
+`
+
+func main() {
+	ctx := context.Background()
+	if err := run(ctx, os.Args[1:], os.Stdout, os.Stderr); err != nil {
+		if !errors.Is(err, flag.ErrHelp) {
+			fmt.Fprintln(os.Stderr, "hookpoint:", err)
+		}
+		os.Exit(2)
+	}
+}
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return flag.ErrHelp
+	}
+	switch args[0] {
+	case "serve":
+		return serve(ctx, args[1:], stderr)
+	case "webhooks":
+		return webhooks(ctx, args[1:], stdout, stderr)
+	case "version":
+		fmt.Fprintln(stdout, "hookpoint", version)
+		return nil
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return nil
+	default:
+		fmt.Fprint(stderr, usage)
+		return fmt.Errorf("unknown command %q", args[0])
+	}
+}

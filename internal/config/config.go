@@ -1,0 +1,328 @@
+// Package config loads Hookpoint's server config: a YAML file with
+// ${env:NAME} and ${file:PATH} substitution, flags and environment
+// variables on top, and defaults for everything, so that no file is needed.
+package config
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"strings"
+	"time"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/hookpoint/hookpoint/sdk"
+)
+
+// DefaultFile is read from the working directory when no config file is
+// named.
+const DefaultFile = "hookpoint.yaml"
+
+// Config is the server config. The zero value of every field takes its
+// default.
+type Config struct {
+	// BaseURL is the public URL of the server, used to print full webhook
+	// URLs. Defaults to http://localhost:<port of Listen>.
+	BaseURL string `yaml:"base_url"`
+	// Listen is the address to listen on. Defaults to ":8080".
+	Listen string `yaml:"listen"`
+	// DataDir holds the database and the plugins' data. Defaults to
+	// "./data".
+	DataDir string `yaml:"data_dir"`
+	// Admin configures the admin API.
+	Admin Admin `yaml:"admin"`
+	// Limits holds request limits.
+	Limits Limits `yaml:"limits"`
+	// Log configures logging.
+	Log Log `yaml:"log"`
+	// Server holds HTTP server timeouts.
+	Server Server `yaml:"server"`
+	// Plugins configures plugins by key "author.module".
+	Plugins map[string]Plugin `yaml:"plugins"`
+}
+
+// Admin configures the admin API.
+type Admin struct {
+	// Token is the bearer token the admin API requires. Without one, the
+	// admin API is served to loopback clients only.
+	Token sdk.Secret `yaml:"token"`
+}
+
+// Limits holds request limits.
+type Limits struct {
+	// MaxBodyBytes is the default request body limit of every endpoint
+	// that sets none. Defaults to 1 MiB.
+	MaxBodyBytes int64 `yaml:"max_body_bytes"`
+}
+
+// Log configures logging.
+type Log struct {
+	// Level is debug, info, warn or error. Defaults to info.
+	Level string `yaml:"level"`
+	// Format is text or json. Defaults to text.
+	Format string `yaml:"format"`
+}
+
+// Server holds HTTP server timeouts.
+type Server struct {
+	// ReadHeaderTimeout defaults to 10s.
+	ReadHeaderTimeout time.Duration `yaml:"read_header_timeout"`
+	// ReadTimeout defaults to 60s.
+	ReadTimeout time.Duration `yaml:"read_timeout"`
+	// WriteTimeout defaults to 60s.
+	WriteTimeout time.Duration `yaml:"write_timeout"`
+	// IdleTimeout defaults to 120s.
+	IdleTimeout time.Duration `yaml:"idle_timeout"`
+	// ShutdownTimeout bounds graceful shutdown. Defaults to 30s.
+	ShutdownTimeout time.Duration `yaml:"shutdown_timeout"`
+	// TaskGrace is how long shutdown lets background tasks finish before
+	// cancelling them. Defaults to 5s.
+	TaskGrace time.Duration `yaml:"task_grace"`
+}
+
+// Plugin is one plugin's section.
+type Plugin struct {
+	// Enabled turns the plugin on or off. When the plugin has a section
+	// but no enabled key, it is enabled.
+	Enabled *bool `yaml:"enabled"`
+	// Config is decoded into the plugin's typed config.
+	Config map[string]any `yaml:"config"`
+	// Webhooks overrides settings of the plugin's endpoints, by endpoint.
+	Webhooks map[string]Webhook `yaml:"webhooks"`
+}
+
+// Webhook overrides settings of one endpoint.
+type Webhook struct {
+	// MaxBodyBytes overrides the endpoint's body limit.
+	MaxBodyBytes int64 `yaml:"max_body_bytes"`
+}
+
+// Default returns the embedded default config.
+func Default() *Config {
+	c := &Config{}
+	c.setDefaults()
+	return c
+}
+
+func (c *Config) setDefaults() {
+	if c.Listen == "" {
+		c.Listen = ":8080"
+	}
+	if c.DataDir == "" {
+		c.DataDir = "./data"
+	}
+	if c.Limits.MaxBodyBytes == 0 {
+		c.Limits.MaxBodyBytes = sdk.DefaultMaxBodyBytes
+	}
+	if c.Log.Level == "" {
+		c.Log.Level = "info"
+	}
+	if c.Log.Format == "" {
+		c.Log.Format = "text"
+	}
+	s := &c.Server
+	for _, d := range []struct {
+		p *time.Duration
+		v time.Duration
+	}{
+		{&s.ReadHeaderTimeout, 10 * time.Second},
+		{&s.ReadTimeout, 60 * time.Second},
+		{&s.WriteTimeout, 60 * time.Second},
+		{&s.IdleTimeout, 120 * time.Second},
+		{&s.ShutdownTimeout, 30 * time.Second},
+		{&s.TaskGrace, 5 * time.Second},
+	} {
+		if *d.p == 0 {
+			*d.p = d.v
+		}
+	}
+	if c.BaseURL == "" {
+		c.BaseURL = "http://localhost" + portOf(c.Listen)
+	}
+	c.BaseURL = strings.TrimRight(c.BaseURL, "/")
+}
+
+func portOf(listen string) string {
+	_, port, err := net.SplitHostPort(listen)
+	if err != nil || port == "" || port == "80" {
+		return ""
+	}
+	return ":" + port
+}
+
+// Overrides are settings from flags or environment variables; non-empty
+// fields replace the file's values.
+type Overrides struct {
+	Listen  string
+	DataDir string
+}
+
+// Load reads the config file at path (none when path is ""), applies the
+// overrides and the defaults, and validates the result.
+func Load(path string, o Overrides) (*Config, error) {
+	c := &Config{}
+	if path != "" {
+		raw, err := os.ReadFile(path)
+		if err != nil {
+			return nil, fmt.Errorf("reading config: %w", err)
+		}
+		if c, err = Parse(raw); err != nil {
+			return nil, fmt.Errorf("config %s: %w", path, err)
+		}
+	}
+	if o.Listen != "" {
+		c.Listen = o.Listen
+	}
+	if o.DataDir != "" {
+		c.DataDir = o.DataDir
+	}
+	c.setDefaults()
+	if err := c.validate(); err != nil {
+		return nil, fmt.Errorf("config: %w", err)
+	}
+	return c, nil
+}
+
+// Parse decodes a YAML config, substituting ${env:NAME} and ${file:PATH}
+// in string values. Unknown keys are errors. Defaults are not applied.
+func Parse(raw []byte) (*Config, error) {
+	var doc yaml.Node
+	if err := yaml.Unmarshal(raw, &doc); err != nil {
+		return nil, fmt.Errorf("parsing YAML: %w", err)
+	}
+	c := &Config{}
+	if doc.Kind == 0 {
+		return c, nil // empty file
+	}
+	if err := substituteNode(&doc); err != nil {
+		return nil, err
+	}
+	expanded, err := yaml.Marshal(&doc)
+	if err != nil {
+		return nil, fmt.Errorf("re-encoding config: %w", err)
+	}
+	dec := yaml.NewDecoder(bytes.NewReader(expanded))
+	dec.KnownFields(true)
+	if err := dec.Decode(c); err != nil {
+		return nil, fmt.Errorf("decoding: %w", err)
+	}
+	return c, nil
+}
+
+func substituteNode(n *yaml.Node) error {
+	if n.Kind == yaml.ScalarNode && n.Tag == "!!str" || n.Kind == yaml.ScalarNode && n.Tag == "" {
+		v, changed, err := Substitute(n.Value)
+		if err != nil {
+			return fmt.Errorf("line %d: %w", n.Line, err)
+		}
+		if changed {
+			n.Value = v
+			n.Tag = "!!str"
+			n.Style = yaml.DoubleQuotedStyle
+		}
+		return nil
+	}
+	for _, c := range n.Content {
+		if err := substituteNode(c); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Substitute replaces ${env:NAME}, ${env:NAME:-default} and ${file:PATH}
+// in s. An unset variable without a default, or an unreadable file, is an
+// error. A file's trailing newlines are dropped.
+func Substitute(s string) (string, bool, error) {
+	if !strings.Contains(s, "${") {
+		return s, false, nil
+	}
+	var b strings.Builder
+	rest := s
+	for {
+		i := strings.Index(rest, "${")
+		if i < 0 {
+			b.WriteString(rest)
+			break
+		}
+		b.WriteString(rest[:i])
+		end := strings.IndexByte(rest[i:], '}')
+		if end < 0 {
+			return "", false, fmt.Errorf("unterminated ${ in %q", s)
+		}
+		expr := rest[i+2 : i+end]
+		rest = rest[i+end+1:]
+		v, err := resolve(expr)
+		if err != nil {
+			return "", false, err
+		}
+		b.WriteString(v)
+	}
+	return b.String(), true, nil
+}
+
+func resolve(expr string) (string, error) {
+	kind, arg, ok := strings.Cut(expr, ":")
+	switch {
+	case ok && kind == "env":
+		name, def, hasDef := strings.Cut(arg, ":-")
+		if v, set := os.LookupEnv(name); set {
+			return v, nil
+		}
+		if hasDef {
+			return def, nil
+		}
+		return "", fmt.Errorf("${env:%s}: environment variable %s is not set", name, name)
+	case ok && kind == "file":
+		b, err := os.ReadFile(arg)
+		if err != nil {
+			return "", fmt.Errorf("${file:%s}: %w", arg, errors.Unwrap(err))
+		}
+		return strings.TrimRight(string(b), "\r\n"), nil
+	default:
+		return "", fmt.Errorf("unknown substitution ${%s}: want ${env:NAME} or ${file:PATH}", expr)
+	}
+}
+
+func (c *Config) validate() error {
+	if _, _, err := net.SplitHostPort(c.Listen); err != nil {
+		return fmt.Errorf("listen %q: %w", c.Listen, err)
+	}
+	if !strings.HasPrefix(c.BaseURL, "http://") && !strings.HasPrefix(c.BaseURL, "https://") {
+		return fmt.Errorf("base_url %q: must start with http:// or https://", c.BaseURL)
+	}
+	if c.Limits.MaxBodyBytes < 0 {
+		return fmt.Errorf("limits.max_body_bytes must be positive")
+	}
+	switch c.Log.Format {
+	case "text", "json":
+	default:
+		return fmt.Errorf("log.format %q: want text or json", c.Log.Format)
+	}
+	switch c.Log.Level {
+	case "debug", "info", "warn", "error":
+	default:
+		return fmt.Errorf("log.level %q: want debug, info, warn or error", c.Log.Level)
+	}
+	for key := range c.Plugins {
+		if _, _, err := sdk.ParseID(key); err != nil {
+			return fmt.Errorf("plugins: %w", err)
+		}
+	}
+	return nil
+}
+
+// PluginEnabled reports whether plugin id is enabled, given its default.
+func (c *Config) PluginEnabled(id string, byDefault bool) bool {
+	p, ok := c.Plugins[id]
+	if !ok {
+		return byDefault
+	}
+	if p.Enabled == nil {
+		return true
+	}
+	return *p.Enabled
+}

@@ -1,0 +1,99 @@
+package plugin
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/hookpoint/hookpoint/sdk"
+)
+
+// Endpoint is a mounted webhook endpoint, validated and with its limits
+// resolved.
+type Endpoint struct {
+	// Plugin is the endpoint's plugin.
+	Plugin *Instance
+	// Path is the endpoint, e.g. "/github".
+	Path string
+	// Name and Description come from the registration.
+	Name        string
+	Description string
+	// Methods lists the allowed methods, upper case; empty means any.
+	Methods []string
+	// MaxBodyBytes is the body limit in force.
+	MaxBodyBytes int64
+	// Verify lists the verifiers that run before the handler.
+	Verify []sdk.Verifier
+	// Public is set for endpoints declared without verification.
+	Public bool
+	// Handler handles verified requests.
+	Handler sdk.Handler
+	// URL is the endpoint's full URL.
+	URL string
+}
+
+// Allows reports whether method may be used on the endpoint.
+func (e *Endpoint) Allows(method string) bool {
+	return len(e.Methods) == 0 || slices.Contains(e.Methods, method)
+}
+
+// Allow returns the value of the Allow header for a 405 answer.
+func (e *Endpoint) Allow() string { return strings.Join(e.Methods, ", ") }
+
+// VerifierNames returns a short name for each verifier, for listings.
+func (e *Endpoint) VerifierNames() []string {
+	names := make([]string, len(e.Verify))
+	for i, v := range e.Verify {
+		if n, ok := v.(fmt.Stringer); ok {
+			names[i] = n.String()
+		} else {
+			names[i] = strings.TrimPrefix(fmt.Sprintf("%T", v), "*")
+		}
+	}
+	return names
+}
+
+// ValidateEndpoint checks an endpoint path: it starts with "/", has no
+// empty, "." or ".." segments and uses only unreserved URL characters.
+func ValidateEndpoint(p string) error {
+	if p == "" {
+		return fmt.Errorf("endpoint is empty; it must start with /")
+	}
+	if p[0] != '/' {
+		return fmt.Errorf("endpoint %q must start with /", p)
+	}
+	if p == "/" {
+		return nil
+	}
+	for _, seg := range strings.Split(p[1:], "/") {
+		switch seg {
+		case "":
+			return fmt.Errorf("endpoint %q has an empty segment (// or a trailing /)", p)
+		case ".", "..":
+			return fmt.Errorf("endpoint %q has a %q segment", p, seg)
+		}
+	}
+	for _, r := range p {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("/-._~", r)) {
+			return fmt.Errorf("endpoint %q has the character %q; use letters, digits and - . _ ~", p, r)
+		}
+	}
+	return nil
+}
+
+func normalizeMethods(in []string) ([]string, error) {
+	var out []string
+	for _, m := range in {
+		m = strings.ToUpper(strings.TrimSpace(m))
+		if m == "" || strings.ContainsFunc(m, func(r rune) bool { return r < 'A' || r > 'Z' }) {
+			return nil, fmt.Errorf("method %q is not an HTTP method", m)
+		}
+		if !slices.Contains(out, m) {
+			out = append(out, m)
+		}
+	}
+	if slices.Contains(out, "GET") && !slices.Contains(out, "HEAD") {
+		out = append(out, "HEAD")
+	}
+	return out, nil
+}

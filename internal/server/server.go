@@ -1,0 +1,126 @@
+// Package server is Hookpoint's HTTP wiring: it routes webhook requests to
+// plugin endpoints, runs their verification and handlers, and serves the
+// admin API and health check.
+package server
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"runtime/debug"
+	"strings"
+
+	"github.com/hookpoint/hookpoint/internal/plugin"
+	"github.com/hookpoint/hookpoint/internal/store"
+	"github.com/hookpoint/hookpoint/sdk"
+)
+
+// Inbox reads the inbox adapter's messages; *store.Store implements it.
+type Inbox interface {
+	InboxMessages(ctx context.Context, chatKey string, after int64, limit int) ([]store.InboxMessage, error)
+	InboxChats(ctx context.Context) ([]store.InboxChat, error)
+	InboxFile(ctx context.Context, messageID int64, idx int) (*store.InboxFile, error)
+}
+
+// Options configures a Server.
+type Options struct {
+	// Plugins are the loaded plugins.
+	Plugins *plugin.Set
+	// Inbox serves inbox messages to the admin API.
+	Inbox Inbox
+	// AdminToken protects the admin API. When it is unset, the admin API
+	// is served to loopback clients only.
+	AdminToken sdk.Secret
+	// Logger receives request and error logs.
+	Logger *slog.Logger
+}
+
+// Server is the HTTP handler of Hookpoint.
+type Server struct {
+	plugins *plugin.Set
+	inbox   Inbox
+	logger  *slog.Logger
+	admin   http.Handler
+	token   sdk.Secret
+}
+
+// New returns a Server.
+func New(o Options) *Server {
+	s := &Server{plugins: o.Plugins, inbox: o.Inbox, logger: o.Logger, token: o.AdminToken}
+	if s.logger == nil {
+		s.logger = slog.Default()
+	}
+	s.admin = s.adminRoutes()
+	return s
+}
+
+const pluginPrefix = "/api/plugin/"
+
+// ServeHTTP routes a request. Panics anywhere below are answered 500 with
+// an error id and logged; they never take the server down.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	reqID := plugin.NewID()
+	w.Header().Set("X-Request-Id", reqID)
+	defer func() {
+		if p := recover(); p != nil {
+			if p == http.ErrAbortHandler {
+				panic(p)
+			}
+			s.logger.Error("panic serving request", "request_id", reqID, "path", r.URL.Path, "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
+			writeInternal(w, reqID)
+		}
+	}()
+	path := r.URL.Path
+	if reason := badPath(r); reason != "" {
+		writeDetail(w, http.StatusBadRequest, "malformed path: "+reason)
+		return
+	}
+	switch {
+	case strings.HasPrefix(path, pluginPrefix):
+		s.serveWebhook(w, r, reqID)
+	case path == "/healthz":
+		if allowMethods(w, r, http.MethodGet) {
+			writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+		}
+	case path == "/api/admin" || strings.HasPrefix(path, "/api/admin/"):
+		s.serveAdmin(w, r)
+	default:
+		writeDetail(w, http.StatusNotFound, "not found: "+path)
+	}
+}
+
+// badPath explains why a request path is refused, or returns "". Dot
+// segments, empty segments and encoded slashes are refused before routing,
+// so no path trick reaches another route.
+func badPath(r *http.Request) string {
+	p := r.URL.Path
+	if p == "" || p[0] != '/' {
+		return "path must start with /"
+	}
+	if strings.Contains(p, "//") {
+		return "empty path segment (//)"
+	}
+	for _, seg := range strings.Split(p, "/") {
+		if seg == "." || seg == ".." {
+			return "dot segment (" + seg + ")"
+		}
+	}
+	if raw := strings.ToLower(r.URL.RawPath); strings.Contains(raw, "%2f") || strings.Contains(raw, "%5c") {
+		return "encoded slash"
+	}
+	if strings.ContainsAny(p, "\x00\\") {
+		return "NUL byte or backslash"
+	}
+	return ""
+}
+
+// clientAddr returns the IP address of the request's peer.
+func clientAddr(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}

@@ -1,0 +1,157 @@
+// Package github is the built-in GitHub plugin, hookpoint.github: the
+// seed's first example. It verifies X-Hub-Signature-256, turns push and
+// issues events into chat messages for NOTIFICATION_CHAT_KEY, answers
+// ping, and acknowledges every other event without acting on it.
+//
+// Its webhook is served at
+// {BASE_URL}/api/plugin/hookpoint.github/webhook/github and accepts both
+// of GitHub's content types, application/json and
+// application/x-www-form-urlencoded (JSON in the payload field).
+package github
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"maps"
+	"net/http"
+
+	"github.com/hookpoint/hookpoint/sdk"
+	"github.com/hookpoint/hookpoint/verify"
+)
+
+func init() { sdk.Register(Plugin{}) }
+
+// ID is the plugin key.
+const ID = "hookpoint.github"
+
+// Endpoint is the webhook endpoint below the plugin's webhook root.
+const Endpoint = "/github"
+
+// MaxBodyBytes is GitHub's documented payload cap, 25 MB.
+const MaxBodyBytes = 25 << 20
+
+// Config is the plugin's config section.
+type Config struct {
+	// WebhookSecret is the secret set on the GitHub webhook.
+	WebhookSecret sdk.Secret `json:"GITHUB_WEBHOOK_SECRET" title:"Webhook secret" desc:"The secret set on the GitHub webhook; deliveries must carry a matching X-Hub-Signature-256." required:"true"`
+	// NotificationChatKey is the chat that receives notifications. Empty
+	// means events are acknowledged and logged but nothing is sent.
+	NotificationChatKey string `json:"NOTIFICATION_CHAT_KEY" title:"Notification chat" desc:"chat_key that receives push and issue notifications, e.g. inbox-group_ops. Empty: events are only logged."`
+}
+
+// Plugin is the GitHub plugin.
+type Plugin struct {
+	Config Config
+
+	host sdk.Host
+}
+
+// PluginInfo describes the plugin.
+func (Plugin) PluginInfo() sdk.Info {
+	return sdk.Info{
+		ID:               ID,
+		Name:             "GitHub",
+		Description:      "Receives GitHub webhooks and posts push and issue notifications to a chat.",
+		Version:          "0.1.0",
+		EnabledByDefault: true,
+		New:              func() sdk.Plugin { return new(Plugin) },
+	}
+}
+
+// PluginConfig returns the config the host decodes into.
+func (p *Plugin) PluginConfig() any { return &p.Config }
+
+// Validate checks that the webhook secret is set.
+func (p *Plugin) Validate() error {
+	if !p.Config.WebhookSecret.IsSet() {
+		return errors.New("GITHUB_WEBHOOK_SECRET is required")
+	}
+	return nil
+}
+
+// Provision mounts the /github webhook.
+func (p *Plugin) Provision(h sdk.Host) error {
+	v, err := verify.GitHub(p.Config.WebhookSecret.Reveal())
+	if err != nil {
+		return fmt.Errorf("building GitHub signature verifier: %w", err)
+	}
+	p.host = h
+	if p.Config.NotificationChatKey == "" {
+		h.Logger().Warn("NOTIFICATION_CHAT_KEY is not set; GitHub events will be acknowledged but not sent to any chat")
+	}
+	return h.Webhook(sdk.Webhook{
+		Endpoint:     Endpoint,
+		Name:         "GitHub Webhook Handler",
+		Description:  "Receives GitHub events and notifies NOTIFICATION_CHAT_KEY of pushes and issues.",
+		Methods:      []string{http.MethodPost},
+		MaxBodyBytes: MaxBodyBytes,
+		Verify:       []sdk.Verifier{v},
+		Handler:      sdk.HandlerFunc(p.serveGitHub),
+	})
+}
+
+// serveGitHub handles one verified delivery.
+func (p *Plugin) serveGitHub(ctx context.Context, req *sdk.Request) (*sdk.Response, error) {
+	event := req.Header.Get(HeaderEvent)
+	if event == "" {
+		return nil, sdk.Error(http.StatusBadRequest, "missing "+HeaderEvent+" header")
+	}
+	log := req.Logger.With("event", event, "delivery", req.DeliveryID)
+	handle, ok := events[event]
+	if !ok {
+		log.Info("ignoring unhandled GitHub event")
+		return sdk.JSON(http.StatusOK, map[string]string{"status": "ignored", "event": event})
+	}
+	payload, err := payloadBytes(req)
+	if err != nil {
+		return nil, err
+	}
+	r, err := handle(payload)
+	if err != nil {
+		return nil, err
+	}
+	log = log.With(r.logAttrs...)
+	if r.text != "" {
+		chat := p.Config.NotificationChatKey
+		if chat == "" {
+			log.Warn("GitHub event not sent: NOTIFICATION_CHAT_KEY is not set")
+		} else {
+			if err := p.host.Send(ctx, chat, sdk.Message{Text: r.text}); err != nil {
+				return nil, fmt.Errorf("sending %s notification to %s: %w", event, chat, err)
+			}
+			log.Info("GitHub event sent to chat", "chat_key", chat)
+		}
+	} else {
+		log.Info("GitHub event received")
+	}
+	body := map[string]any{
+		"status":  "success",
+		"message": fmt.Sprintf("Event '%s' received and acknowledged.", event),
+	}
+	maps.Copy(body, r.extra)
+	return sdk.JSON(http.StatusOK, body)
+}
+
+// payloadBytes returns the JSON payload of a delivery: the body, or the
+// payload field of a form-encoded one.
+func payloadBytes(req *sdk.Request) ([]byte, error) {
+	if req.ContentType() != "application/x-www-form-urlencoded" {
+		return req.Body, nil
+	}
+	form, err := req.Form()
+	if err != nil {
+		return nil, err
+	}
+	payload := form.Get("payload")
+	if payload == "" {
+		return nil, sdk.Error(http.StatusBadRequest, "form-encoded delivery has no payload field")
+	}
+	return []byte(payload), nil
+}
+
+var (
+	_ sdk.Configurable = (*Plugin)(nil)
+	_ sdk.Validator    = (*Plugin)(nil)
+	_ sdk.Provisioner  = (*Plugin)(nil)
+)

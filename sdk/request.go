@@ -1,0 +1,95 @@
+package sdk
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"mime"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+)
+
+// Request is a webhook request as a handler sees it. Body holds the raw
+// bytes the sender sent, read once by the server within the endpoint's
+// size limit.
+type Request struct {
+	// Method is the HTTP method.
+	Method string
+	// Endpoint is the endpoint the request matched, e.g. "/github".
+	Endpoint string
+	// Path is the full URL path.
+	Path string
+	// Query holds the URL query parameters.
+	Query url.Values
+	// Header holds the request headers. Lookups with Get and Values are
+	// case-insensitive; a header may have several values.
+	Header http.Header
+	// Body is the raw request body.
+	Body []byte
+	// ClientAddr is the client's IP address.
+	ClientAddr string
+	// RequestID identifies the request in logs and error answers.
+	RequestID string
+	// DeliveryID is the sender's delivery id (e.g. X-GitHub-Delivery),
+	// when it sent one.
+	DeliveryID string
+	// ReceivedAt is when the request arrived.
+	ReceivedAt time.Time
+	// Logger is the plugin's logger, tagged with the request id.
+	Logger *slog.Logger
+}
+
+// ContentType returns the body's media type in lower case, without
+// parameters, or "" when none is given.
+func (r *Request) ContentType() string {
+	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if err != nil {
+		return ""
+	}
+	return mt
+}
+
+// DecodeJSON decodes the JSON body into v. A missing or invalid body is an
+// [HTTPError] with status 400.
+func (r *Request) DecodeJSON(v any) error {
+	if len(strings.TrimSpace(string(r.Body))) == 0 {
+		return Error(http.StatusBadRequest, "request body is empty; expected JSON")
+	}
+	if err := json.Unmarshal(r.Body, v); err != nil {
+		return jsonError(err)
+	}
+	return nil
+}
+
+func jsonError(err error) *HTTPError {
+	var syn *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &syn):
+		return &HTTPError{Status: http.StatusBadRequest, Detail: fmt.Sprintf("invalid JSON payload at byte %d: %v", syn.Offset, syn), Err: err}
+	case errors.As(err, &typ):
+		field := typ.Field
+		if field == "" {
+			field = "the payload"
+		}
+		return &HTTPError{Status: http.StatusBadRequest, Detail: fmt.Sprintf("invalid JSON payload: %s must be %s, not %s", field, typ.Type, typ.Value), Err: err}
+	default:
+		return &HTTPError{Status: http.StatusBadRequest, Detail: "invalid JSON payload: " + err.Error(), Err: err}
+	}
+}
+
+// Form parses an application/x-www-form-urlencoded body. Another content
+// type is an [HTTPError] with status 415; a malformed body one with 400.
+func (r *Request) Form() (url.Values, error) {
+	if ct := r.ContentType(); ct != "application/x-www-form-urlencoded" {
+		return nil, Errorf(http.StatusUnsupportedMediaType, "expected Content-Type application/x-www-form-urlencoded, got %q", ct)
+	}
+	v, err := url.ParseQuery(string(r.Body))
+	if err != nil {
+		return nil, &HTTPError{Status: http.StatusBadRequest, Detail: "malformed form body", Err: err}
+	}
+	return v, nil
+}

@@ -1,0 +1,262 @@
+package sdktest
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/hookpoint/hookpoint/sdk"
+)
+
+// BaseURL is the base URL that [Host.WebhookURL] uses.
+const BaseURL = "http://hookpoint.test"
+
+// SentMessage is a message recorded by [Host.Send].
+type SentMessage struct {
+	// ChatKey is the chat the message was sent to.
+	ChatKey string
+	// Msg is the message.
+	Msg sdk.Message
+}
+
+// Host is a fake [sdk.Host] for plugin unit tests. Create it with
+// [NewHost]; set SendFunc, if needed, before the plugin is provisioned.
+// Its methods are safe for concurrent use, except that [Host.Go] must not
+// run concurrently with [Host.Wait].
+type Host struct {
+	// SendFunc, when set, is called by Send before the message is
+	// recorded. An error it returns is returned by Send and the message
+	// is not recorded; use it to inject delivery failures or to observe
+	// sends as they happen.
+	SendFunc func(ctx context.Context, chatKey string, msg sdk.Message) error
+
+	t       testing.TB
+	id      string
+	dataDir string
+	logger  *slog.Logger
+	logs    *lockedBuffer
+
+	ctx    context.Context
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+
+	mu       sync.Mutex
+	webhooks []sdk.Webhook
+	sent     []SentMessage
+	tasks    int
+	taskErrs []error
+}
+
+// NewHost returns a fake host for the plugin id ("author.module"). Its
+// data directory is DATA_DIR/plugin_data/<id> below t.TempDir(), created
+// here as the server creates it before Provision. Log records go to the
+// test's output (shown on failure or with -v) and to [Host.Logs]. When
+// the test ends, the context passed to background tasks is cancelled and
+// the host waits for them to return.
+func NewHost(t testing.TB, id string) *Host {
+	t.Helper()
+	if _, _, err := sdk.ParseID(id); err != nil {
+		t.Fatalf("sdktest.NewHost: %v", err)
+	}
+	dir := filepath.Join(t.TempDir(), "plugin_data", id)
+	if err := os.MkdirAll(dir, 0o750); err != nil {
+		t.Fatalf("sdktest.NewHost: creating data directory: %v", err)
+	}
+	logs := &lockedBuffer{}
+	handler := slog.NewTextHandler(io.MultiWriter(logs, t.Output()), &slog.HandlerOptions{Level: slog.LevelDebug})
+	ctx, cancel := context.WithCancel(context.Background())
+	h := &Host{
+		t:       t,
+		id:      id,
+		dataDir: dir,
+		logger:  slog.New(handler).With("plugin", id),
+		logs:    logs,
+		ctx:     ctx,
+		cancel:  cancel,
+	}
+	// Registered after t.TempDir, so it runs before the directory is
+	// removed: tasks may still be writing to it.
+	t.Cleanup(func() {
+		h.cancel()
+		h.wg.Wait()
+	})
+	return h
+}
+
+// ID returns the plugin id given to [NewHost].
+func (h *Host) ID() string { return h.id }
+
+// Logger returns a logger tagged with the plugin id.
+func (h *Host) Logger() *slog.Logger { return h.logger }
+
+// Logs returns everything logged so far through the host's logger, in
+// slog's text format. Tests can check it for expected warnings, and for
+// secrets or bodies that must never appear.
+func (h *Host) Logs() string { return h.logs.String() }
+
+// DataDir returns the plugin's data directory.
+func (h *Host) DataDir() string { return h.dataDir }
+
+// SetDataDir makes the host use dir as the plugin's data directory, for
+// instance another host's, to test that state survives a restart. Call
+// it before the plugin is provisioned.
+func (h *Host) SetDataDir(dir string) { h.dataDir = dir }
+
+// Webhook records w. Like the server's loader, it refuses an endpoint
+// that does not start with "/", has empty, "." or ".." segments, or is
+// already mounted, a webhook without a handler, one with a nil verifier,
+// and one with no verifiers that is not Public.
+func (h *Host) Webhook(w sdk.Webhook) error {
+	if err := checkWebhook(w); err != nil {
+		return fmt.Errorf("plugin %s: %w", h.id, err)
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for _, m := range h.webhooks {
+		if m.Endpoint == w.Endpoint {
+			return fmt.Errorf("plugin %s: webhook endpoint %q is already mounted", h.id, w.Endpoint)
+		}
+	}
+	h.webhooks = append(h.webhooks, w)
+	return nil
+}
+
+func checkWebhook(w sdk.Webhook) error {
+	if !strings.HasPrefix(w.Endpoint, "/") {
+		return fmt.Errorf("webhook endpoint %q must start with /", w.Endpoint)
+	}
+	for _, seg := range strings.Split(w.Endpoint[1:], "/") {
+		if seg == "" || seg == "." || seg == ".." {
+			return fmt.Errorf("webhook endpoint %q has an empty, . or .. segment", w.Endpoint)
+		}
+	}
+	if w.Handler == nil {
+		return fmt.Errorf("webhook %q has no handler", w.Endpoint)
+	}
+	for i, v := range w.Verify {
+		if v == nil {
+			return fmt.Errorf("webhook %q: verifier %d is nil", w.Endpoint, i)
+		}
+	}
+	if len(w.Verify) == 0 && !w.Public {
+		return fmt.Errorf("webhook %q has no verifiers and is not marked Public", w.Endpoint)
+	}
+	for _, m := range w.Methods {
+		if m == "" || strings.ToUpper(m) != m {
+			return fmt.Errorf("webhook %q: method %q must be an upper-case name", w.Endpoint, m)
+		}
+	}
+	if w.MaxBodyBytes < 0 {
+		return fmt.Errorf("webhook %q: MaxBodyBytes is negative", w.Endpoint)
+	}
+	return nil
+}
+
+// Mounted returns the webhook mounted at endpoint.
+func (h *Host) Mounted(endpoint string) (sdk.Webhook, bool) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for _, w := range h.webhooks {
+		if w.Endpoint == endpoint {
+			return w, true
+		}
+	}
+	return sdk.Webhook{}, false
+}
+
+// Webhooks returns the mounted webhooks in the order they were mounted.
+func (h *Host) Webhooks() []sdk.Webhook {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return append([]sdk.Webhook(nil), h.webhooks...)
+}
+
+// WebhookURL returns BaseURL + "/api/plugin/<id>/webhook" + endpoint.
+func (h *Host) WebhookURL(endpoint string) string {
+	return BaseURL + webhookPath(h.id, endpoint)
+}
+
+func webhookPath(id, endpoint string) string {
+	return "/api/plugin/" + id + "/webhook" + endpoint
+}
+
+// Send calls SendFunc, if set, and records the message unless SendFunc
+// failed. It fails without recording if ctx is already done.
+func (h *Host) Send(ctx context.Context, chatKey string, msg sdk.Message) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if h.SendFunc != nil {
+		if err := h.SendFunc(ctx, chatKey, msg); err != nil {
+			return err
+		}
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.sent = append(h.sent, SentMessage{ChatKey: chatKey, Msg: msg})
+	return nil
+}
+
+// Sent returns the messages sent so far, oldest first.
+func (h *Host) Sent() []SentMessage {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return append([]SentMessage(nil), h.sent...)
+}
+
+// Go runs fn in a new goroutine and returns its task id, "<name>-<n>".
+// fn's context is cancelled by [Host.Cancel] and when the test ends.
+func (h *Host) Go(name string, fn func(ctx context.Context) error) string {
+	h.mu.Lock()
+	h.tasks++
+	id := fmt.Sprintf("%s-%d", name, h.tasks)
+	h.mu.Unlock()
+	h.wg.Go(func() {
+		if err := fn(h.ctx); err != nil {
+			h.mu.Lock()
+			h.taskErrs = append(h.taskErrs, fmt.Errorf("task %s: %w", id, err))
+			h.mu.Unlock()
+		}
+	})
+	return id
+}
+
+// Cancel cancels the context of every background task, past and future,
+// as server shutdown does.
+func (h *Host) Cancel() { h.cancel() }
+
+// Wait waits for every task started with [Host.Go] to return and returns
+// their errors joined (nil if all returned nil).
+func (h *Host) Wait() error {
+	h.wg.Wait()
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return errors.Join(h.taskErrs...)
+}
+
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+var _ sdk.Host = (*Host)(nil)

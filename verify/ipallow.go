@@ -1,0 +1,75 @@
+package verify
+
+import (
+	"net/http"
+	"net/netip"
+	"strconv"
+	"strings"
+)
+
+const checkIPAllow = "ip-allowlist"
+
+// IPAllowOptions configures IPAllow.
+type IPAllowOptions struct {
+	// Allow lists the permitted client addresses, as CIDR prefixes
+	// ("192.30.252.0/22", "2001:db8::/32") or single IPs.
+	Allow []string
+	// TrustedProxies lists the reverse proxies (CIDR prefixes or IPs) whose
+	// X-Forwarded-For / Forwarded headers are believed; see ClientIP.
+	TrustedProxies []string
+}
+
+// IPAllow accepts requests whose client address (see ClientIP) is inside
+// opts.Allow; others fail with ErrForbiddenAddress. An empty or invalid
+// Allow list, or an invalid TrustedProxies entry, is a construction error
+// wrapping ErrConfig.
+func IPAllow(opts IPAllowOptions) (Verifier, error) {
+	if len(opts.Allow) == 0 {
+		return nil, configErr(checkIPAllow, "no allowed addresses configured")
+	}
+	allow, err := ParsePrefixes(opts.Allow)
+	if err != nil {
+		return nil, err
+	}
+	trusted, err := ParsePrefixes(opts.TrustedProxies)
+	if err != nil {
+		return nil, err
+	}
+	return VerifierFunc(func(r *http.Request, _ []byte) error {
+		a, err := clientIP(checkIPAllow, r, trusted)
+		if err != nil {
+			return err
+		}
+		if !inPrefixes(a, allow) {
+			return newErr(checkIPAllow, "", ErrForbiddenAddress, "client address "+a.String()+" is not allowed")
+		}
+		return nil
+	}), nil
+}
+
+// ParsePrefixes parses CIDR prefixes or single IP addresses (as /32 or /128
+// prefixes). IPv4-mapped IPv6 entries are converted to IPv4. An invalid entry
+// is an error wrapping ErrConfig.
+func ParsePrefixes(list []string) ([]netip.Prefix, error) {
+	out := make([]netip.Prefix, 0, len(list))
+	for _, s := range list {
+		s = strings.TrimSpace(s)
+		if p, err := netip.ParsePrefix(s); err == nil {
+			if p.Addr().Is4In6() {
+				if p.Bits() < 96 {
+					return nil, configErr(checkIPAllow, "prefix "+s+" mixes IPv4-mapped and plain IPv6 addresses")
+				}
+				p = netip.PrefixFrom(p.Addr().Unmap(), p.Bits()-96)
+			}
+			out = append(out, p.Masked())
+			continue
+		}
+		a, err := netip.ParseAddr(s)
+		if err != nil {
+			return nil, configErr(checkIPAllow, "invalid address or prefix "+strconv.Quote(s))
+		}
+		a = a.WithZone("").Unmap()
+		out = append(out, netip.PrefixFrom(a, a.BitLen()))
+	}
+	return out, nil
+}
