@@ -33,6 +33,14 @@ type Webhook struct {
 	// Public declares an endpoint that needs no verification. An endpoint
 	// with no Verify and not Public is refused at load.
 	Public bool
+	// DeliveryIDHeader names the header carrying the sender's delivery
+	// id. Defaults to the well-known ones (X-GitHub-Delivery,
+	// X-Gitea-Delivery, X-Gogs-Delivery, X-Gitlab-Event-UUID, webhook-id,
+	// svix-id, X-Request-UUID, Idempotency-Key). A delivery id is
+	// processed at most once: a redelivery is answered 200 with
+	// {"status":"duplicate"} and does not reach the handler. GET and HEAD
+	// requests are not deduplicated.
+	DeliveryIDHeader string
 	// Handler handles verified requests.
 	Handler Handler
 }

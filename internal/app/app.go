@@ -11,10 +11,12 @@ import (
 	"net"
 	"net/http"
 	"path/filepath"
+	"time"
 
 	"github.com/hookpoint/hookpoint/internal/chat"
 	"github.com/hookpoint/hookpoint/internal/chat/inbox"
 	"github.com/hookpoint/hookpoint/internal/config"
+	"github.com/hookpoint/hookpoint/internal/metrics"
 	"github.com/hookpoint/hookpoint/internal/plugin"
 	"github.com/hookpoint/hookpoint/internal/server"
 	"github.com/hookpoint/hookpoint/internal/store"
@@ -45,13 +47,51 @@ func New(ctx context.Context, cfg *config.Config, logger *slog.Logger) (*App, er
 		st.Close()
 		return nil, err
 	}
+	trusted, err := config.ParsePrefixes(cfg.Server.TrustedProxies)
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
 	return &App{
 		cfg:     cfg,
 		logger:  logger,
 		store:   st,
 		plugins: plugins,
-		handler: server.New(server.Options{Plugins: plugins, Inbox: st, AdminToken: cfg.Admin.Token, Logger: logger}),
+		handler: server.New(server.Options{
+			Plugins:           plugins,
+			Inbox:             st,
+			AdminToken:        cfg.Admin.Token,
+			Logger:            logger,
+			Dedupe:            st,
+			ProcessingTimeout: cfg.Dedupe.ProcessingTimeout,
+			TrustedProxies:    trusted,
+			Metrics:           metrics.NewRegistry(),
+		}),
 	}, nil
+}
+
+// pruneInterval is how often old delivery ids are forgotten.
+const pruneInterval = time.Hour
+
+// prune forgets delivery ids older than the retention, now and then every
+// pruneInterval, until ctx ends.
+func (a *App) prune(ctx context.Context) {
+	t := time.NewTicker(pruneInterval)
+	defer t.Stop()
+	for {
+		n, err := a.store.PruneDeliveries(ctx, time.Now().Add(-a.cfg.Dedupe.Retention))
+		switch {
+		case err != nil && ctx.Err() == nil:
+			a.logger.Error("pruning delivery ids", "err", err)
+		case n > 0:
+			a.logger.Info("pruned delivery ids", "count", n)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
 }
 
 // Handler returns the HTTP handler.
@@ -75,6 +115,9 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 		ErrorLog:          slog.NewLogLogger(a.logger.Handler(), slog.LevelWarn),
 	}
 	a.logStartup(ln.Addr().String())
+	pctx, stopPrune := context.WithCancel(context.Background())
+	pruned := make(chan struct{})
+	go func() { a.prune(pctx); close(pruned) }()
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	var serveErr error
@@ -86,6 +129,8 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	sctx, cancel := context.WithTimeout(context.Background(), sc.ShutdownTimeout)
 	defer cancel()
 	err := srv.Shutdown(sctx)
+	stopPrune()
+	<-pruned
 	err = errors.Join(err, a.plugins.Shutdown(sctx, sc.TaskGrace), a.store.Close())
 	if serveErr != nil && !errors.Is(serveErr, http.ErrServerClosed) {
 		err = errors.Join(serveErr, err)

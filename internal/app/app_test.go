@@ -59,21 +59,36 @@ type testBundle struct {
 
 func setup(t *testing.T) *testBundle {
 	t.Helper()
-	dir := t.TempDir()
-	cfgPath := filepath.Join(dir, "hookpoint.yaml")
-	os.WriteFile(cfgPath, []byte(`
+	return setupWith(t, "", t.TempDir())
+}
+
+// baseConfig enables every built-in plugin; extra YAML goes before it.
+const baseConfig = `
 plugins:
   hookpoint.github:
     config:
-      GITHUB_WEBHOOK_SECRET: "`+ghSecret+`"
-      NOTIFICATION_CHAT_KEY: `+devChat+`
+      GITHUB_WEBHOOK_SECRET: "` + ghSecret + `"
+      NOTIFICATION_CHAT_KEY: ` + devChat + `
   hookpoint.resource:
-    config: {API_TOKEN: `+apiToken+`}
+    config: {API_TOKEN: ` + apiToken + `}
   hookpoint.report:
-    config: {API_TOKEN: `+apiToken+`}
+    config: {API_TOKEN: ` + apiToken + `}
   hookpoint.job:
-    config: {API_TOKEN: `+apiToken+`, JOB_DURATION: 300ms}
-`), 0o600)
+    config: {API_TOKEN: ` + apiToken + `, JOB_DURATION: 300ms}
+`
+
+// setupWith starts the app with extra top-level config before baseConfig,
+// keeping its data in dir.
+func setupWith(t *testing.T, extra, dir string) *testBundle {
+	t.Helper()
+	return startApp(t, extra+baseConfig, dir)
+}
+
+// startApp starts the app with the given config, keeping its data in dir.
+func startApp(t *testing.T, yaml, dir string) *testBundle {
+	t.Helper()
+	cfgPath := filepath.Join(dir, "hookpoint.yaml")
+	os.WriteFile(cfgPath, []byte(yaml), 0o600)
 	cfg, err := config.Load(cfgPath, config.Overrides{DataDir: filepath.Join(dir, "data")})
 	if err != nil {
 		t.Fatal(err)

@@ -8,12 +8,14 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/netip"
 	"os"
 	"strings"
 	"time"
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/hookpoint/hookpoint/internal/ratelimit"
 	"github.com/hookpoint/hookpoint/sdk"
 )
 
@@ -38,8 +40,10 @@ type Config struct {
 	Limits Limits `yaml:"limits"`
 	// Log configures logging.
 	Log Log `yaml:"log"`
-	// Server holds HTTP server timeouts.
+	// Server holds HTTP server settings.
 	Server Server `yaml:"server"`
+	// Dedupe configures the processed-delivery record.
+	Dedupe Dedupe `yaml:"dedupe"`
 	// Plugins configures plugins by key "author.module".
 	Plugins map[string]Plugin `yaml:"plugins"`
 }
@@ -66,8 +70,12 @@ type Log struct {
 	Format string `yaml:"format"`
 }
 
-// Server holds HTTP server timeouts.
+// Server holds HTTP server settings.
 type Server struct {
+	// TrustedProxies lists the addresses or CIDRs of reverse proxies whose
+	// X-Forwarded-For and Forwarded headers are believed. Defaults to none:
+	// the client address is the TCP peer's.
+	TrustedProxies []string `yaml:"trusted_proxies"`
 	// ReadHeaderTimeout defaults to 10s.
 	ReadHeaderTimeout time.Duration `yaml:"read_header_timeout"`
 	// ReadTimeout defaults to 60s.
@@ -81,6 +89,16 @@ type Server struct {
 	// TaskGrace is how long shutdown lets background tasks finish before
 	// cancelling them. Defaults to 5s.
 	TaskGrace time.Duration `yaml:"task_grace"`
+}
+
+// Dedupe configures the record of processed delivery ids.
+type Dedupe struct {
+	// Retention is how long a processed delivery id is remembered.
+	// Defaults to 168h (7 days).
+	Retention time.Duration `yaml:"retention"`
+	// ProcessingTimeout is how long a delivery may stay "being processed"
+	// before a redelivery may take it over (after a crash). Defaults to 5m.
+	ProcessingTimeout time.Duration `yaml:"processing_timeout"`
 }
 
 // Plugin is one plugin's section.
@@ -98,6 +116,11 @@ type Plugin struct {
 type Webhook struct {
 	// MaxBodyBytes overrides the endpoint's body limit.
 	MaxBodyBytes int64 `yaml:"max_body_bytes"`
+	// RateLimit limits the endpoint's request rate. Off by default.
+	RateLimit ratelimit.Config `yaml:"rate_limit"`
+	// DeliveryIDHeader names the header that carries the sender's
+	// delivery id, overriding the endpoint's own setting.
+	DeliveryIDHeader string `yaml:"delivery_id_header"`
 }
 
 // Default returns the embedded default config.
@@ -134,6 +157,8 @@ func (c *Config) setDefaults() {
 		{&s.IdleTimeout, 120 * time.Second},
 		{&s.ShutdownTimeout, 30 * time.Second},
 		{&s.TaskGrace, 5 * time.Second},
+		{&c.Dedupe.Retention, 7 * 24 * time.Hour},
+		{&c.Dedupe.ProcessingTimeout, 5 * time.Minute},
 	} {
 		if *d.p == 0 {
 			*d.p = d.v
@@ -307,12 +332,39 @@ func (c *Config) validate() error {
 	default:
 		return fmt.Errorf("log.level %q: want debug, info, warn or error", c.Log.Level)
 	}
-	for key := range c.Plugins {
+	if _, err := ParsePrefixes(c.Server.TrustedProxies); err != nil {
+		return fmt.Errorf("server.trusted_proxies: %w", err)
+	}
+	for key, p := range c.Plugins {
 		if _, _, err := sdk.ParseID(key); err != nil {
 			return fmt.Errorf("plugins: %w", err)
 		}
+		for ep, w := range p.Webhooks {
+			rl := w.RateLimit
+			if rl.Rate < 0 || rl.PerClientRate < 0 || rl.Burst < 0 || rl.PerClientBurst < 0 {
+				return fmt.Errorf("plugins.%s.webhooks.%s.rate_limit: values must not be negative", key, ep)
+			}
+		}
 	}
 	return nil
+}
+
+// ParsePrefixes parses addresses and CIDRs; a bare address is a /32 or
+// /128 prefix.
+func ParsePrefixes(list []string) ([]netip.Prefix, error) {
+	out := make([]netip.Prefix, 0, len(list))
+	for _, s := range list {
+		if p, err := netip.ParsePrefix(s); err == nil {
+			out = append(out, p.Masked())
+			continue
+		}
+		a, err := netip.ParseAddr(s)
+		if err != nil {
+			return nil, fmt.Errorf("%q is neither an address nor a CIDR", s)
+		}
+		out = append(out, netip.PrefixFrom(a.Unmap(), a.Unmap().BitLen()))
+	}
+	return out, nil
 }
 
 // PluginEnabled reports whether plugin id is enabled, given its default.

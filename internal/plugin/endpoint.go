@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/hookpoint/hookpoint/internal/ratelimit"
 	"github.com/hookpoint/hookpoint/sdk"
 )
 
@@ -30,6 +31,11 @@ type Endpoint struct {
 	Handler sdk.Handler
 	// URL is the endpoint's full URL.
 	URL string
+	// Limiter limits the request rate, or is nil.
+	Limiter *ratelimit.Limiter
+	// DeliveryIDHeader names the delivery id header, or is "" for the
+	// well-known ones.
+	DeliveryIDHeader string
 }
 
 // Allows reports whether method may be used on the endpoint.

@@ -7,6 +7,7 @@ import (
 	"sync"
 
 	"github.com/hookpoint/hookpoint/internal/config"
+	"github.com/hookpoint/hookpoint/internal/ratelimit"
 	"github.com/hookpoint/hookpoint/sdk"
 )
 
@@ -82,8 +83,13 @@ func (h *host) Webhook(w sdk.Webhook) error {
 	if w.MaxBodyBytes > 0 {
 		limit = w.MaxBodyBytes
 	}
-	if o, ok := h.overrides[w.Endpoint]; ok && o.MaxBodyBytes > 0 {
+	o := h.overrides[w.Endpoint]
+	if o.MaxBodyBytes > 0 {
 		limit = o.MaxBodyBytes
+	}
+	idHeader := w.DeliveryIDHeader
+	if o.DeliveryIDHeader != "" {
+		idHeader = o.DeliveryIDHeader
 	}
 	ep := &Endpoint{
 		Plugin:       h.inst,
@@ -96,6 +102,9 @@ func (h *host) Webhook(w sdk.Webhook) error {
 		Public:       w.Public,
 		Handler:      w.Handler,
 		URL:          h.WebhookURL(w.Endpoint),
+		Limiter:      ratelimit.New(o.RateLimit),
+
+		DeliveryIDHeader: idHeader,
 	}
 	h.inst.endpoints[w.Endpoint] = ep
 	h.inst.order = append(h.inst.order, ep)

@@ -18,6 +18,7 @@ const maxMessagesPage = 100000
 
 func (s *Server) adminRoutes() http.Handler {
 	mux := http.NewServeMux()
+	mux.HandleFunc("/metrics", s.getMetrics)
 	mux.HandleFunc("/api/admin/plugins", s.getPlugins)
 	mux.HandleFunc("/api/admin/plugins/{id}", s.getPlugin)
 	mux.HandleFunc("/api/admin/chats", s.getChats)
@@ -38,8 +39,8 @@ func (s *Server) serveAdmin(w http.ResponseWriter, r *http.Request) {
 			writeDetail(w, http.StatusUnauthorized, "admin API needs Authorization: Bearer <admin.token>")
 			return
 		}
-	} else if !isLoopback(r) {
-		writeDetail(w, http.StatusForbidden, "admin API is served only to loopback clients while admin.token is not set")
+	} else if !isLoopback(r) || forwarded(r) {
+		writeDetail(w, http.StatusForbidden, "admin API is served only to direct loopback clients while admin.token is not set")
 		return
 	}
 	s.admin.ServeHTTP(w, r)
@@ -52,8 +53,27 @@ func equalSecret(a, b string) bool {
 }
 
 func isLoopback(r *http.Request) bool {
-	ip := net.ParseIP(clientAddr(r))
+	ip := net.ParseIP(peerAddr(r))
 	return ip != nil && ip.IsLoopback()
+}
+
+// forwarded reports whether a proxy forwarded the request: a reverse proxy
+// on the same host must not make every client look like loopback.
+func forwarded(r *http.Request) bool {
+	for _, h := range []string{"X-Forwarded-For", "Forwarded", "X-Real-Ip"} {
+		if len(r.Header.Values(h)) > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+func (s *Server) getMetrics(w http.ResponseWriter, r *http.Request) {
+	if !allowMethods(w, r, http.MethodGet) {
+		return
+	}
+	w.Header().Set("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
+	s.metrics.WriteText(w)
 }
 
 type pluginView struct {

@@ -9,12 +9,16 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"runtime/debug"
 	"strings"
+	"time"
 
+	"github.com/hookpoint/hookpoint/internal/metrics"
 	"github.com/hookpoint/hookpoint/internal/plugin"
 	"github.com/hookpoint/hookpoint/internal/store"
 	"github.com/hookpoint/hookpoint/sdk"
+	"github.com/hookpoint/hookpoint/verify"
 )
 
 // Inbox reads the inbox adapter's messages; *store.Store implements it.
@@ -22,6 +26,13 @@ type Inbox interface {
 	InboxMessages(ctx context.Context, chatKey string, after int64, limit int) ([]store.InboxMessage, error)
 	InboxChats(ctx context.Context) ([]store.InboxChat, error)
 	InboxFile(ctx context.Context, messageID int64, idx int) (*store.InboxFile, error)
+}
+
+// Deduper records which deliveries were processed; *store.Store
+// implements it.
+type Deduper interface {
+	ClaimDelivery(ctx context.Context, k store.DeliveryKey, stale time.Duration) (store.ClaimState, error)
+	FinishDelivery(ctx context.Context, k store.DeliveryKey, succeeded bool, status int) error
 }
 
 // Options configures a Server.
@@ -35,6 +46,15 @@ type Options struct {
 	AdminToken sdk.Secret
 	// Logger receives request and error logs.
 	Logger *slog.Logger
+	// Dedupe records processed delivery ids; nil turns dedupe off.
+	Dedupe Deduper
+	// ProcessingTimeout is how long a claimed delivery id blocks its
+	// redeliveries before they may take it over.
+	ProcessingTimeout time.Duration
+	// TrustedProxies are the peers whose forwarding headers are believed.
+	TrustedProxies []netip.Prefix
+	// Metrics receives the request counters; nil keeps them private.
+	Metrics *metrics.Registry
 }
 
 // Server is the HTTP handler of Hookpoint.
@@ -44,14 +64,34 @@ type Server struct {
 	logger  *slog.Logger
 	admin   http.Handler
 	token   sdk.Secret
+	dedupe  Deduper
+	stale   time.Duration
+	trusted []netip.Prefix
+	metrics *metrics.Registry
+
+	requests   *metrics.CounterVec
+	rejections *metrics.CounterVec
+	duplicates *metrics.CounterVec
 }
 
 // New returns a Server.
 func New(o Options) *Server {
-	s := &Server{plugins: o.Plugins, inbox: o.Inbox, logger: o.Logger, token: o.AdminToken}
+	s := &Server{
+		plugins: o.Plugins, inbox: o.Inbox, logger: o.Logger, token: o.AdminToken,
+		dedupe: o.Dedupe, stale: o.ProcessingTimeout, trusted: o.TrustedProxies, metrics: o.Metrics,
+	}
 	if s.logger == nil {
 		s.logger = slog.Default()
 	}
+	if s.metrics == nil {
+		s.metrics = metrics.NewRegistry()
+	}
+	if s.stale <= 0 {
+		s.stale = 5 * time.Minute
+	}
+	s.requests = s.metrics.Counter("hookpoint_webhook_requests_total", "Webhook requests by plugin, endpoint and answered status.", "plugin", "endpoint", "status")
+	s.rejections = s.metrics.Counter("hookpoint_webhook_rejections_total", "Webhook requests refused before the handler, by plugin, endpoint and reason.", "plugin", "endpoint", "reason")
+	s.duplicates = s.metrics.Counter("hookpoint_webhook_duplicates_total", "Redeliveries of already processed delivery ids.", "plugin", "endpoint")
 	s.admin = s.adminRoutes()
 	return s
 }
@@ -80,6 +120,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case strings.HasPrefix(path, pluginPrefix):
 		s.serveWebhook(w, r, reqID)
+	case path == "/metrics":
+		s.serveAdmin(w, r)
 	case path == "/healthz":
 		if allowMethods(w, r, http.MethodGet) {
 			writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
@@ -116,11 +158,24 @@ func badPath(r *http.Request) string {
 	return ""
 }
 
-// clientAddr returns the IP address of the request's peer.
-func clientAddr(r *http.Request) string {
+// peerAddr returns the IP address of the request's TCP peer.
+func peerAddr(r *http.Request) string {
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {
 		return r.RemoteAddr
 	}
 	return host
+}
+
+// clientAddr returns the client's address: the peer's, or, when the peer
+// is a trusted proxy, the one its forwarding headers name.
+func (s *Server) clientAddr(r *http.Request) (string, error) {
+	if len(s.trusted) == 0 {
+		return peerAddr(r), nil
+	}
+	a, err := verify.ClientIP(r, s.trusted)
+	if err != nil {
+		return "", err
+	}
+	return a.String(), nil
 }

@@ -6,12 +6,15 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"net/http"
 	"runtime/debug"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/hookpoint/hookpoint/internal/plugin"
+	"github.com/hookpoint/hookpoint/internal/store"
 	"github.com/hookpoint/hookpoint/sdk"
 	"github.com/hookpoint/hookpoint/verify"
 )
@@ -29,33 +32,36 @@ func (s *Server) serveWebhook(w http.ResponseWriter, r *http.Request, reqID stri
 	rest := strings.TrimPrefix(r.URL.Path, pluginPrefix)
 	id, endpoint, ok := strings.Cut(rest, "/")
 	if !ok || !strings.HasPrefix(endpoint, "webhook") {
+		s.requests.Inc("unknown", "unknown", "404")
 		writeDetail(w, http.StatusNotFound, "not found: webhook URLs look like /api/plugin/{author}.{module}/webhook/{endpoint}")
 		return
 	}
 	endpoint = strings.TrimPrefix(endpoint, "webhook")
 	inst := s.plugins.Lookup(id)
+	var detail string
 	switch {
 	case inst == nil:
-		writeDetail(w, http.StatusNotFound, fmt.Sprintf("unknown plugin %q", id))
-		return
+		detail = fmt.Sprintf("unknown plugin %q", id)
 	case inst.State == plugin.StateDisabled:
-		writeDetail(w, http.StatusNotFound, fmt.Sprintf("plugin %s is disabled", id))
-		return
+		detail = fmt.Sprintf("plugin %s is disabled", id)
 	case inst.State == plugin.StateFailed:
-		writeDetail(w, http.StatusNotFound, fmt.Sprintf("plugin %s is not loaded (its configuration is incomplete)", id))
+		detail = fmt.Sprintf("plugin %s is not loaded (its configuration is incomplete)", id)
+	case inst.Endpoint(endpoint) == nil:
+		detail = fmt.Sprintf("plugin %s has no webhook endpoint %q", id, endpoint)
+	}
+	if detail != "" {
+		s.requests.Inc("unknown", "unknown", "404")
+		writeDetail(w, http.StatusNotFound, detail)
 		return
 	}
 	ep := inst.Endpoint(endpoint)
-	if ep == nil {
-		writeDetail(w, http.StatusNotFound, fmt.Sprintf("plugin %s has no webhook endpoint %q", id, endpoint))
-		return
-	}
 	log := inst.Logger.With("request_id", reqID, "endpoint", ep.Path)
 	rec := &statusRecorder{ResponseWriter: w}
-	s.dispatch(rec, r, ep, reqID, log)
+	client := s.dispatch(rec, r, ep, reqID, log)
+	s.requests.Inc(inst.ID(), ep.Path, strconv.Itoa(rec.status))
 	log.LogAttrs(r.Context(), levelFor(rec.status), "webhook request",
 		slog.String("method", r.Method), slog.Int("status", rec.status),
-		slog.String("client", clientAddr(r)), slog.Duration("duration", time.Since(start)))
+		slog.String("client", client), slog.Duration("duration", time.Since(start)))
 }
 
 func levelFor(status int) slog.Level {
@@ -69,24 +75,44 @@ func levelFor(status int) slog.Level {
 	}
 }
 
-func (s *Server) dispatch(w http.ResponseWriter, r *http.Request, ep *plugin.Endpoint, reqID string, log *slog.Logger) {
+// reject answers a request refused before its handler, logs why and
+// counts it under reason.
+func (s *Server) reject(w http.ResponseWriter, ep *plugin.Endpoint, log *slog.Logger, client string, status int, reason, detail string) {
+	s.rejections.Inc(ep.Plugin.ID(), ep.Path, reason)
+	log.Warn("webhook request rejected", "reason", reason, "detail", detail, "client", client)
+	writeDetail(w, status, detail)
+}
+
+// dispatch runs an endpoint's checks and handler and returns the client
+// address it used.
+func (s *Server) dispatch(w http.ResponseWriter, r *http.Request, ep *plugin.Endpoint, reqID string, log *slog.Logger) string {
+	client, err := s.clientAddr(r)
+	if err != nil {
+		s.reject(w, ep, log, peerAddr(r), http.StatusBadRequest, "forwarded-header", "malformed forwarding header: "+err.Error())
+		return peerAddr(r)
+	}
 	if !ep.Allows(r.Method) {
 		w.Header().Set("Allow", ep.Allow())
-		writeDetail(w, http.StatusMethodNotAllowed, fmt.Sprintf("method %s is not allowed; use %s", r.Method, ep.Allow()))
-		return
+		s.reject(w, ep, log, client, http.StatusMethodNotAllowed, "method", fmt.Sprintf("method %s is not allowed; use %s", r.Method, ep.Allow()))
+		return client
+	}
+	if ep.Limiter != nil {
+		if ok, wait := ep.Limiter.Allow(client); !ok {
+			w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(wait.Seconds()))))
+			s.reject(w, ep, log, client, http.StatusTooManyRequests, "rate-limit", "rate limit exceeded; retry later")
+			return client
+		}
 	}
 	body, status, detail := readBody(w, r, ep.MaxBodyBytes)
 	if status != 0 {
-		log.Warn("webhook request rejected", "reason", detail, "client", clientAddr(r))
-		writeDetail(w, status, detail)
-		return
+		s.reject(w, ep, log, client, status, "body", detail)
+		return client
 	}
 	for _, v := range ep.Verify {
 		if err := v.Verify(r, body); err != nil {
-			status, detail := verifyFailure(w, err)
-			log.Warn("webhook request rejected", "reason", err.Error(), "client", clientAddr(r))
-			writeDetail(w, status, detail)
-			return
+			status, check := verifyFailure(w, err)
+			s.reject(w, ep, log, client, status, check, "verification failed: "+err.Error())
+			return client
 		}
 	}
 	req := &sdk.Request{
@@ -96,19 +122,58 @@ func (s *Server) dispatch(w http.ResponseWriter, r *http.Request, ep *plugin.End
 		Query:      r.URL.Query(),
 		Header:     r.Header.Clone(),
 		Body:       body,
-		ClientAddr: clientAddr(r),
+		ClientAddr: client,
 		RequestID:  reqID,
-		DeliveryID: deliveryID(r.Header),
+		DeliveryID: deliveryID(r.Header, ep.DeliveryIDHeader),
 		ReceivedAt: time.Now(),
 		Logger:     log,
 	}
-	resp, err := runHandler(r.Context(), ep.Handler, req)
-	if err != nil {
-		writeHandlerError(w, err, reqID, log)
-		return
+	if len(req.DeliveryID) > maxDeliveryID {
+		s.reject(w, ep, log, client, http.StatusBadRequest, "delivery-id", fmt.Sprintf("delivery id is longer than %d bytes", maxDeliveryID))
+		return client
 	}
-	writeResponse(w, resp)
+	key := store.DeliveryKey{Plugin: ep.Plugin.ID(), Endpoint: ep.Path, DeliveryID: req.DeliveryID}
+	dedupe := s.dedupe != nil && req.DeliveryID != "" && r.Method != http.MethodGet && r.Method != http.MethodHead
+	if dedupe {
+		state, err := s.dedupe.ClaimDelivery(r.Context(), key, s.stale)
+		switch {
+		case err != nil:
+			log.Error("recording delivery id", "err", err, "error_id", reqID)
+			writeInternal(w, reqID)
+			return client
+		case state == store.AlreadyDone:
+			s.duplicates.Inc(ep.Plugin.ID(), ep.Path)
+			log.Info("duplicate delivery not processed again", "delivery_id", req.DeliveryID)
+			writeJSON(w, http.StatusOK, map[string]string{
+				"status": "duplicate", "delivery_id": req.DeliveryID,
+				"detail": "this delivery was already processed; it is not processed again",
+			})
+			return client
+		case state == store.InProgress:
+			w.Header().Set("Retry-After", "5")
+			writeDetail(w, http.StatusConflict, "delivery "+req.DeliveryID+" is being processed; retry later")
+			return client
+		}
+	}
+	resp, err := runHandler(r.Context(), ep.Handler, req)
+	status = http.StatusOK
+	if err != nil {
+		status = writeHandlerError(w, err, reqID, log)
+	} else {
+		status = writeResponse(w, resp)
+	}
+	if dedupe {
+		// The claim is settled even if the client went away.
+		ctx := context.WithoutCancel(r.Context())
+		if err := s.dedupe.FinishDelivery(ctx, key, status < 300, status); err != nil {
+			log.Error("recording delivery outcome", "err", err, "delivery_id", req.DeliveryID)
+		}
+	}
+	return client
 }
+
+// maxDeliveryID bounds the length of a delivery id.
+const maxDeliveryID = 256
 
 // readBody reads the whole body within limit. A non-zero status means the
 // body was refused, with detail saying why.
@@ -128,25 +193,35 @@ func readBody(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, int,
 	return body, 0, ""
 }
 
-// verifyFailure maps a verifier's error to a status and a detail that
-// names the failed check. Verifier errors never carry secrets or expected
-// signatures.
+// verifyFailure maps a verifier's error to a status and the name of the
+// failed check. Verifier errors never carry secrets or expected
+// signatures, so their text is safe to answer with.
 func verifyFailure(w http.ResponseWriter, err error) (int, string) {
-	status := http.StatusForbidden
+	status, check := http.StatusForbidden, "verification"
 	var st interface{ Status() int }
 	if errors.As(err, &st) && st.Status() >= 400 && st.Status() < 500 {
 		status = st.Status()
 	}
 	var ve *verify.Error
-	if errors.As(err, &ve) && ve.Challenge != "" {
-		w.Header().Set("WWW-Authenticate", ve.Challenge)
+	if errors.As(err, &ve) {
+		if ve.Challenge != "" {
+			w.Header().Set("WWW-Authenticate", ve.Challenge)
+		}
+		if ve.Check != "" {
+			check = ve.Check
+		}
 	}
-	return status, "verification failed: " + err.Error()
+	return status, check
 }
 
-func deliveryID(h http.Header) string {
+// deliveryID returns the delivery id from the named header, or from the
+// first well-known header present.
+func deliveryID(h http.Header, named string) string {
+	if named != "" {
+		return strings.TrimSpace(h.Get(named))
+	}
 	for _, name := range deliveryHeaders {
-		if v := h.Get(name); v != "" {
+		if v := strings.TrimSpace(h.Get(name)); v != "" {
 			return v
 		}
 	}
@@ -170,7 +245,8 @@ type panicError struct {
 
 func (e *panicError) Error() string { return fmt.Sprintf("handler panicked: %v", e.value) }
 
-func writeHandlerError(w http.ResponseWriter, err error, reqID string, log *slog.Logger) {
+// writeHandlerError answers a handler's error and returns the status.
+func writeHandlerError(w http.ResponseWriter, err error, reqID string, log *slog.Logger) int {
 	var he *sdk.HTTPError
 	if errors.As(err, &he) && he.Status >= 400 && he.Status <= 599 {
 		for k, vs := range he.Header {
@@ -181,13 +257,13 @@ func writeHandlerError(w http.ResponseWriter, err error, reqID string, log *slog
 		if he.Status >= 500 {
 			log.Error("handler answered a server error", "status", he.Status, "err", err, "error_id", reqID)
 			writeJSON(w, he.Status, errorBody{Detail: he.Detail, ErrorID: reqID})
-			return
+			return he.Status
 		}
 		if he.Err != nil {
 			log.Info("handler refused the request", "status", he.Status, "err", he.Err)
 		}
 		writeDetail(w, he.Status, he.Detail)
-		return
+		return he.Status
 	}
 	var pe *panicError
 	if errors.As(err, &pe) {
@@ -196,12 +272,14 @@ func writeHandlerError(w http.ResponseWriter, err error, reqID string, log *slog
 		log.Error("handler failed", "err", err, "error_id", reqID)
 	}
 	writeInternal(w, reqID)
+	return http.StatusInternalServerError
 }
 
-func writeResponse(w http.ResponseWriter, resp *sdk.Response) {
+// writeResponse answers a handler's response and returns the status.
+func writeResponse(w http.ResponseWriter, resp *sdk.Response) int {
 	if resp == nil {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
-		return
+		return http.StatusOK
 	}
 	for k, vs := range resp.Header {
 		for _, v := range vs {
@@ -215,8 +293,13 @@ func writeResponse(w http.ResponseWriter, resp *sdk.Response) {
 	if status == 0 {
 		status = http.StatusOK
 	}
+	if status < 200 || status > 599 {
+		writeInternal(w, w.Header().Get("X-Request-Id"))
+		return http.StatusInternalServerError
+	}
 	w.WriteHeader(status)
 	w.Write(resp.Body)
+	return status
 }
 
 // statusRecorder remembers the status written, for the access log.
