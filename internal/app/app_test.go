@@ -10,6 +10,7 @@ import (
 	"io"
 	"log/slog"
 	"mime/multipart"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/textproto"
@@ -52,7 +53,9 @@ func (s *syncBuffer) String() string {
 
 type testBundle struct {
 	app  *app.App
-	srv  *httptest.Server
+	url  string // http://127.0.0.1:port
+	addr string
+	stop func() // stops serving and closes the app, once
 	logs *syncBuffer
 	data string
 }
@@ -98,15 +101,32 @@ func startApp(t *testing.T, yaml, dir string) *testBundle {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(a.Handler())
+	// Serve through App.Serve, so the tests see the real http.Server
+	// settings (timeouts, header limits).
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	served := make(chan error, 1)
+	go func() { served <- a.Serve(ctx, ln) }()
+	var once sync.Once
+	stop := func() {
+		once.Do(func() {
+			cancel()
+			if err := <-served; err != nil {
+				t.Errorf("Serve: %v", err)
+			}
+		})
+	}
 	t.Cleanup(func() {
-		srv.Close()
-		a.Close()
+		stop()
 		if t.Failed() {
 			t.Logf("server log:\n%s", logs.String())
 		}
 	})
-	return &testBundle{app: a, srv: srv, logs: logs, data: cfg.DataDir}
+	addr := ln.Addr().String()
+	return &testBundle{app: a, url: "http://" + addr, addr: addr, stop: stop, logs: logs, data: cfg.DataDir}
 }
 
 func fixture(t *testing.T, name string) []byte {
@@ -133,7 +153,7 @@ type answer struct {
 
 func (b *testBundle) do(t *testing.T, method, path string, body []byte, header map[string]string) answer {
 	t.Helper()
-	req, err := http.NewRequest(method, b.srv.URL+path, bytes.NewReader(body))
+	req, err := http.NewRequest(method, b.url+path, bytes.NewReader(body))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -56,8 +56,7 @@ func TestRedeliveryIsProcessedOnce(t *testing.T) {
 	}
 
 	// The record survives a restart.
-	b.srv.Close()
-	b.app.Close()
+	b.stop()
 	b2 := setupWith(t, "", dir)
 	if a := b2.do(t, "POST", githubHook, body, h); a.body["status"] != "duplicate" {
 		t.Fatalf("redelivery after restart: %d %s", a.status, a.raw)
