@@ -20,6 +20,8 @@ const usage = `Hookpoint: webhook access points for chat-agent plugins.
 Usage:
   hookpoint serve     [--listen ADDR] [--data DIR] [--config FILE]
   hookpoint webhooks  [--config FILE] [--json]
+  hookpoint sign      --scheme S [--secret-file F] [--event E] [flags] FILE|-
+  hookpoint send      --to URL --scheme S [--secret-file F] [--event E] [flags] FILE|-
   hookpoint version
 
 Run "hookpoint COMMAND --help" for a command's flags.
@@ -45,6 +47,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return serve(ctx, args[1:], stderr)
 	case "webhooks":
 		return webhooks(ctx, args[1:], stdout, stderr)
+	case "sign":
+		return sign(ctx, args[1:], os.Stdin, stdout, stderr)
+	case "send":
+		return send(ctx, args[1:], os.Stdin, stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "hookpoint", version)
 		return nil

@@ -97,7 +97,7 @@ type testBundle struct {
 	store *store.Store
 }
 
-func setup(t *testing.T, token string) *testBundle {
+func setup(t testing.TB, token string) *testBundle {
 	t.Helper()
 	ctx := context.Background()
 	cfg := config.Default()

@@ -1,0 +1,17 @@
+# `make test` is the project's test command: what CI runs.
+.PHONY: test vet unit fuzz run
+
+test: vet unit fuzz
+
+vet:
+	@test -z "$$(gofmt -l .)" || { echo "gofmt needed:"; gofmt -l .; exit 1; }
+	go vet ./...
+
+unit:
+	go test -race ./...
+
+fuzz:
+	scripts/fuzz 3s
+
+run:
+	go run ./cmd/hookpoint serve
