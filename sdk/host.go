@@ -21,12 +21,20 @@ type Host interface {
 	// WebhookURL returns the full URL of an endpoint of this plugin.
 	WebhookURL(endpoint string) string
 	// Send sends a message to a chat. The adapter is chosen from the chat
-	// key ("adapter-channel", e.g. "inbox-group_ops").
+	// key ("adapter-channel", e.g. "inbox-group_ops"). Called from a
+	// queued handler or a task, the message is committed together with
+	// the run's success, so a retried run never sends it twice.
 	Send(ctx context.Context, chatKey string, msg Message) error
-	// Go runs fn in the background and returns a task id at once. The
-	// context fn receives is cancelled when the server shuts down, and
-	// shutdown waits for fn to return.
-	Go(name string, fn func(ctx context.Context) error) string
+	// Worker registers the handler of a task kind; call it in Provision.
+	Worker(w Worker) error
+	// Enqueue stores a task for the plugin's worker of args.Kind() and
+	// returns its id. The task survives restarts and is retried by the
+	// worker's retry policy. Called from a queued handler or a task, the
+	// task is stored when the run commits, and the id returned is "".
+	Enqueue(ctx context.Context, args JobArgs, opts *EnqueueOpts) (string, error)
+	// CancelTask cancels a pending task of the plugin. It reports whether
+	// the task was still pending.
+	CancelTask(ctx context.Context, id string) (bool, error)
 }
 
 // Message is a message sent to a chat.

@@ -41,8 +41,49 @@ type Webhook struct {
 	// {"status":"duplicate"} and does not reach the handler. GET and HEAD
 	// requests are not deduplicated.
 	DeliveryIDHeader string
+	// SensitiveHeaders names headers (or query parameters) that carry
+	// credentials, besides the well-known ones (Authorization, cookies,
+	// signature headers): stored deliveries keep them redacted.
+	SensitiveHeaders []string
+	// Mode chooses how the handler runs: ModeInline (the default) runs it
+	// in the request and answers with its result; ModeQueued stores the
+	// request, answers 202 at once and runs the handler from the durable
+	// queue, retrying by Retry.
+	Mode Mode
+	// Retry is the retry policy of queued runs. Zero fields take the
+	// defaults of RetryPolicy.
+	Retry RetryPolicy
+	// Check, when set, runs in the request after verification and before
+	// the delivery is stored (and, inline, before the handler): a cheap look at headers and body
+	// (required headers present, a JSON or form body well formed) so a
+	// malformed request is refused with a 4xx instead of accepted and
+	// dead-lettered. It must not have side effects.
+	Check func(req *Request) error
 	// Handler handles verified requests.
 	Handler Handler
+}
+
+// Mode is how a webhook handler runs.
+type Mode int
+
+// The handler modes.
+const (
+	// ModeInline runs the handler in the request; its result is the
+	// answer. The delivery is still recorded.
+	ModeInline Mode = iota
+	// ModeQueued commits the delivery, answers 202
+	// {"status":"accepted","delivery_id":"..."} and runs the handler from
+	// the queue with retries. The handler's response is recorded, not
+	// sent; an HTTPError with a 4xx status, or an error from Cancel, fails
+	// the delivery at once (dead letter) instead of retrying.
+	ModeQueued
+)
+
+func (m Mode) String() string {
+	if m == ModeQueued {
+		return "queued"
+	}
+	return "inline"
 }
 
 // Verifier checks a request before its handler runs. r carries the

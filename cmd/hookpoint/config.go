@@ -11,9 +11,10 @@ import (
 
 // configFlags are the flags every command that reads the config takes.
 type configFlags struct {
-	path   string
-	listen string
-	data   string
+	path     string
+	listen   string
+	data     string
+	database string
 }
 
 func (c *configFlags) register(fs *flag.FlagSet, serverFlags bool) {
@@ -21,6 +22,7 @@ func (c *configFlags) register(fs *flag.FlagSet, serverFlags bool) {
 	if serverFlags {
 		fs.StringVar(&c.listen, "listen", os.Getenv("HOOKPOINT_LISTEN"), "address to listen on (default \":8080\") [$HOOKPOINT_LISTEN]")
 		fs.StringVar(&c.data, "data", os.Getenv("HOOKPOINT_DATA"), "data directory (default \"./data\") [$HOOKPOINT_DATA]")
+		fs.StringVar(&c.database, "database", os.Getenv("HOOKPOINT_DATABASE"), "database: a postgres:// URL or a SQLite file (default DATA/hookpoint.db) [$HOOKPOINT_DATABASE]")
 	}
 }
 
@@ -35,5 +37,5 @@ func (c *configFlags) load() (*config.Config, error) {
 			return nil, err
 		}
 	}
-	return config.Load(path, config.Overrides{Listen: c.listen, DataDir: c.data})
+	return config.Load(path, config.Overrides{Listen: c.listen, DataDir: c.data, Database: c.database})
 }

@@ -18,10 +18,12 @@ var version = "dev"
 const usage = `Hookpoint: webhook access points for chat-agent plugins.
 
 Usage:
-  hookpoint serve     [--listen ADDR] [--data DIR] [--config FILE]
+  hookpoint serve     [--listen ADDR] [--data DIR] [--database URL] [--config FILE]
   hookpoint webhooks  [--config FILE] [--json]
   hookpoint sign      --scheme S [--secret-file F] [--event E] [flags] FILE|-
   hookpoint send      --to URL --scheme S [--secret-file F] [--event E] [flags] FILE|-
+  hookpoint deliveries ls|show|replay [flags]
+  hookpoint tasks     ls|show|cancel [flags]
   hookpoint version
 
 Run "hookpoint COMMAND --help" for a command's flags.
@@ -51,6 +53,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return sign(ctx, args[1:], os.Stdin, stdout, stderr)
 	case "send":
 		return send(ctx, args[1:], os.Stdin, stdout, stderr)
+	case "deliveries":
+		return deliveries(ctx, args[1:], stdout, stderr)
+	case "tasks":
+		return tasks(ctx, args[1:], stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "hookpoint", version)
 		return nil

@@ -155,23 +155,15 @@ plugins:
 		t.Fatalf("signed push: %d %s", resp.StatusCode, raw)
 	}
 
-	resp, err = http.Get(base + "/api/admin/chats/inbox-group_dev/messages")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out struct {
-		Messages []struct{ Text string } `json:"messages"`
-	}
-	json.NewDecoder(resp.Body).Decode(&out)
-	resp.Body.Close()
+	texts := waitMessages(t, base, "inbox-group_dev", 1)
 	var payload struct {
 		Repository struct {
 			FullName string `json:"full_name"`
 		} `json:"repository"`
 	}
 	json.Unmarshal(body, &payload)
-	if len(out.Messages) != 1 || !strings.Contains(out.Messages[0].Text, payload.Repository.FullName) {
-		t.Fatalf("inbox = %+v, want one message about %s", out.Messages, payload.Repository.FullName)
+	if len(texts) != 1 || !strings.Contains(texts[0], payload.Repository.FullName) {
+		t.Fatalf("inbox = %q, want one message about %s", texts, payload.Repository.FullName)
 	}
 	if strings.Contains(p.log(), "It's a Secret") {
 		t.Error("the secret appears in the log")
@@ -260,5 +252,34 @@ plugins:
 	}
 	if entries, _ := os.ReadDir(dir); len(entries) != 1 {
 		t.Errorf("webhooks created files: %v", entries)
+	}
+}
+
+// waitMessages polls the inbox of chat until it holds n messages (queued
+// handlers run shortly after the 202), and returns their texts.
+func waitMessages(t *testing.T, base, chat string, n int) []string {
+	t.Helper()
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		resp, err := http.Get(base + "/api/admin/chats/" + chat + "/messages")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out struct {
+			Messages []struct{ Text string } `json:"messages"`
+		}
+		err = json.NewDecoder(resp.Body).Decode(&out)
+		resp.Body.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(out.Messages) >= n || time.Now().After(deadline) {
+			texts := make([]string, len(out.Messages))
+			for i, m := range out.Messages {
+				texts[i] = m.Text
+			}
+			return texts
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
 }

@@ -425,18 +425,7 @@ plugins:
 		t.Errorf("stdout = %q", stdout)
 	}
 
-	resp, err := http.Get(base + "/api/admin/chats/inbox-group_dev/messages")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out struct {
-		Messages []struct{ Text string } `json:"messages"`
-	}
-	err = json.NewDecoder(resp.Body).Decode(&out)
-	resp.Body.Close()
-	if err != nil {
-		t.Fatal(err)
-	}
+	texts := waitMessages(t, base, "inbox-group_dev", 1)
 	var payload struct {
 		Repository struct {
 			FullName string `json:"full_name"`
@@ -446,8 +435,8 @@ plugins:
 	if payload.Repository.FullName == "" {
 		t.Fatal("fixture has no repository.full_name")
 	}
-	if len(out.Messages) != 1 || !strings.Contains(out.Messages[0].Text, payload.Repository.FullName) {
-		t.Fatalf("inbox = %+v, want one message about %s", out.Messages, payload.Repository.FullName)
+	if len(texts) != 1 || !strings.Contains(texts[0], payload.Repository.FullName) {
+		t.Fatalf("inbox = %q, want one message about %s", texts, payload.Repository.FullName)
 	}
 
 	// The same file with a wrong secret is refused, and nothing is added.

@@ -1,5 +1,5 @@
 // Package app assembles a Hookpoint server from its config: the database,
-// the chat adapters, the plugins and the HTTP server.
+// the chat adapters, the plugins, the queue runners and the HTTP server.
 package app
 
 import (
@@ -10,7 +10,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"path/filepath"
+	"sync"
 	"time"
 
 	"github.com/hookpoint/hookpoint/internal/chat"
@@ -18,22 +18,33 @@ import (
 	"github.com/hookpoint/hookpoint/internal/config"
 	"github.com/hookpoint/hookpoint/internal/metrics"
 	"github.com/hookpoint/hookpoint/internal/plugin"
+	"github.com/hookpoint/hookpoint/internal/queue"
 	"github.com/hookpoint/hookpoint/internal/server"
 	"github.com/hookpoint/hookpoint/internal/store"
+	"github.com/hookpoint/hookpoint/internal/worker"
 )
 
 // App is a running Hookpoint.
 type App struct {
-	cfg     *config.Config
-	logger  *slog.Logger
-	store   *store.Store
-	plugins *plugin.Set
-	handler *server.Server
+	cfg        *config.Config
+	logger     *slog.Logger
+	store      *store.Store
+	plugins    *plugin.Set
+	handler    *server.Server
+	deliveries *queue.Runner[*store.Delivery]
+	tasks      *queue.Runner[*store.Task]
+
+	// background runs the queue runners and the pruner until Close.
+	stopClaims context.CancelFunc // stops claiming new work
+	stopRuns   context.CancelFunc // cancels runs in progress
+	wg         sync.WaitGroup
+	closeOnce  sync.Once
+	closeErr   error
 }
 
-// New opens the database and loads the plugins.
+// New opens the database, loads the plugins and starts the queue runners.
 func New(ctx context.Context, cfg *config.Config, logger *slog.Logger) (*App, error) {
-	st, err := store.OpenSQLite(ctx, filepath.Join(cfg.DataDir, store.DatabaseFile))
+	st, err := store.Open(ctx, cfg.Database.URL)
 	if err != nil {
 		return nil, fmt.Errorf("opening database: %w", err)
 	}
@@ -42,55 +53,73 @@ func New(ctx context.Context, cfg *config.Config, logger *slog.Logger) (*App, er
 		st.Close()
 		return nil, err
 	}
-	plugins, err := plugin.Load(ctx, plugin.Options{Config: cfg, Sender: router, Logger: logger})
+	a := &App{cfg: cfg, logger: logger, store: st}
+	owner := plugin.NewID()[:12]
+	reg := metrics.NewRegistry()
+	wm := worker.NewMetrics(reg)
+	qcfg := queue.Config{Workers: cfg.Queue.Workers, Lease: cfg.Queue.Lease, Timeout: cfg.Queue.HandlerTimeout, Poll: cfg.Queue.PollInterval}
+	notifyTasks := func() {
+		if a.tasks != nil {
+			a.tasks.Notify()
+		}
+	}
+	plugins, err := plugin.Load(ctx, plugin.Options{Config: cfg, Sender: router, Logger: logger, Tasks: st, TaskNotify: notifyTasks})
 	if err != nil {
 		st.Close()
 		return nil, err
 	}
+	a.plugins = plugins
+	a.deliveries = queue.NewRunner(st, queue.Deliveries, owner, qcfg,
+		&worker.Deliveries{Store: st, Plugins: plugins, Router: router, Metrics: wm, Logger: logger, NotifyTasks: notifyTasks}, logger)
+	a.tasks = queue.NewRunner(st, queue.Tasks, owner, qcfg,
+		&worker.Tasks{Store: st, Plugins: plugins, Router: router, Metrics: wm, Logger: logger, Notify: notifyTasks}, logger)
 	trusted, err := config.ParsePrefixes(cfg.Server.TrustedProxies)
 	if err != nil {
 		st.Close()
 		return nil, err
 	}
-	return &App{
-		cfg:     cfg,
-		logger:  logger,
-		store:   st,
-		plugins: plugins,
-		handler: server.New(server.Options{
-			Plugins:           plugins,
-			Inbox:             st,
-			AdminToken:        cfg.Admin.Token,
-			Logger:            logger,
-			Dedupe:            st,
-			ProcessingTimeout: cfg.Dedupe.ProcessingTimeout,
-			TrustedProxies:    trusted,
-			Metrics:           metrics.NewRegistry(),
-		}),
-	}, nil
+	reg.GaugeFunc("hookpoint_queue_depth", "Deliveries by state.", "state", a.gauge(st.CountDeliveries))
+	reg.GaugeFunc("hookpoint_tasks", "Tasks by state.", "state", a.gauge(st.CountTasks))
+	a.handler = server.New(server.Options{
+		Plugins:        plugins,
+		Inbox:          st,
+		AdminToken:     cfg.Admin.Token,
+		Logger:         logger,
+		Deliveries:     st,
+		Owner:          owner,
+		InlineLease:    cfg.Queue.Lease,
+		Notify:         a.deliveries.Notify,
+		Operator:       st,
+		TrustedProxies: trusted,
+		Metrics:        reg,
+	})
+	claims, stopClaims := context.WithCancel(context.Background())
+	runs, stopRuns := context.WithCancel(context.Background())
+	a.stopClaims, a.stopRuns = stopClaims, stopRuns
+	a.wg.Add(3)
+	go func() { defer a.wg.Done(); a.deliveries.Run(claims, runs) }()
+	go func() { defer a.wg.Done(); a.tasks.Run(claims, runs) }()
+	go func() { defer a.wg.Done(); a.prune(claims) }()
+	return a, nil
 }
 
-// pruneInterval is how often old delivery ids are forgotten.
-const pruneInterval = time.Hour
-
-// prune forgets delivery ids older than the retention, now and then every
-// pruneInterval, until ctx ends.
-func (a *App) prune(ctx context.Context) {
-	t := time.NewTicker(pruneInterval)
-	defer t.Stop()
-	for {
-		n, err := a.store.PruneDeliveries(ctx, time.Now().Add(-a.cfg.Dedupe.Retention))
-		switch {
-		case err != nil && ctx.Err() == nil:
-			a.logger.Error("pruning delivery ids", "err", err)
-		case n > 0:
-			a.logger.Info("pruned delivery ids", "count", n)
+func (a *App) gauge(count func(context.Context) (map[string]int64, error)) func() map[string]float64 {
+	return func() map[string]float64 {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		counts, err := count(ctx)
+		out := map[string]float64{}
+		if err != nil {
+			a.logger.Error("reading queue depth", "err", err)
+			return out
 		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
+		for _, st := range []string{store.StatePending, store.StateRunning, store.StateDone, store.StateFailed, store.StateDead} {
+			out[st] = float64(counts[st])
 		}
+		for st, n := range counts {
+			out[st] = float64(n)
+		}
+		return out
 	}
 }
 
@@ -100,9 +129,42 @@ func (a *App) Handler() http.Handler { return a.handler }
 // Plugins returns the loaded plugins.
 func (a *App) Plugins() *plugin.Set { return a.plugins }
 
-// Serve serves HTTP on ln until ctx is done, then shuts down gracefully:
-// in-flight requests finish, background tasks finish or are cancelled,
-// and the database is closed.
+// Store returns the database.
+func (a *App) Store() *store.Store { return a.store }
+
+// pruneInterval is how often old deliveries and tasks are deleted.
+const pruneInterval = time.Hour
+
+// prune deletes deliveries and tasks past their retention, now and then
+// every pruneInterval, until ctx ends.
+func (a *App) prune(ctx context.Context) {
+	t := time.NewTicker(pruneInterval)
+	defer t.Stop()
+	for {
+		now := time.Now()
+		r := a.cfg.Retention
+		n, err := a.store.PruneDeliveries(ctx, now.Add(-r.Deliveries), now.Add(-r.Failed))
+		if err == nil {
+			var m int64
+			m, err = a.store.PruneTasks(ctx, now.Add(-r.Tasks))
+			n += m
+		}
+		switch {
+		case err != nil && ctx.Err() == nil:
+			a.logger.Error("pruning", "err", err)
+		case n > 0:
+			a.logger.Info("pruned old deliveries and tasks", "count", n)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// Serve serves HTTP on ln until ctx is done, then shuts down gracefully
+// (see Close).
 func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	sc := a.cfg.Server
 	srv := &http.Server{
@@ -115,9 +177,6 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 		ErrorLog:          slog.NewLogLogger(a.logger.Handler(), slog.LevelWarn),
 	}
 	a.logStartup(ln.Addr().String())
-	pctx, stopPrune := context.WithCancel(context.Background())
-	pruned := make(chan struct{})
-	go func() { a.prune(pctx); close(pruned) }()
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	var serveErr error
@@ -129,9 +188,7 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	sctx, cancel := context.WithTimeout(context.Background(), sc.ShutdownTimeout)
 	defer cancel()
 	err := srv.Shutdown(sctx)
-	stopPrune()
-	<-pruned
-	err = errors.Join(err, a.plugins.Shutdown(sctx, sc.TaskGrace), a.store.Close())
+	err = errors.Join(err, a.shutdown(sctx))
 	if serveErr != nil && !errors.Is(serveErr, http.ErrServerClosed) {
 		err = errors.Join(serveErr, err)
 	}
@@ -141,16 +198,35 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	return err
 }
 
-// Close releases the app's resources without serving; for tests and
-// commands that do not serve.
+// Close stops the queue runners — no new work is claimed, runs in progress
+// finish within the shutdown timeout or are cancelled and handed back to
+// the queue — and closes the database.
 func (a *App) Close() error {
 	ctx, cancel := context.WithTimeout(context.Background(), a.cfg.Server.ShutdownTimeout)
 	defer cancel()
-	return errors.Join(a.plugins.Shutdown(ctx, a.cfg.Server.TaskGrace), a.store.Close())
+	return a.shutdown(ctx)
+}
+
+func (a *App) shutdown(ctx context.Context) error {
+	a.closeOnce.Do(func() {
+		a.stopClaims()
+		done := make(chan struct{})
+		go func() { a.wg.Wait(); close(done) }()
+		select {
+		case <-done:
+		case <-ctx.Done():
+			a.logger.Warn("runs still going at the shutdown timeout; cancelling them")
+			a.stopRuns()
+			<-done
+		}
+		a.stopRuns()
+		a.closeErr = errors.Join(a.plugins.Shutdown(), a.store.Close())
+	})
+	return a.closeErr
 }
 
 func (a *App) logStartup(addr string) {
-	a.logger.Info("hookpoint listening", "addr", addr, "base_url", a.cfg.BaseURL, "data_dir", a.cfg.DataDir)
+	a.logger.Info("hookpoint listening", "addr", addr, "base_url", a.cfg.BaseURL, "data_dir", a.cfg.DataDir, "database", a.store.Dialect().String())
 	if !a.cfg.Admin.Token.IsSet() {
 		a.logger.Info("admin API open to loopback clients only (set admin.token to reach it from elsewhere)")
 	}
@@ -158,7 +234,7 @@ func (a *App) logStartup(addr string) {
 		switch inst.State {
 		case plugin.StateLoaded:
 			for _, ep := range inst.Endpoints() {
-				a.logger.Info("webhook", "plugin", inst.ID(), "url", ep.URL, "name", ep.Name)
+				a.logger.Info("webhook", "plugin", inst.ID(), "url", ep.URL, "name", ep.Name, "mode", ep.Mode.String())
 			}
 		case plugin.StateFailed:
 			a.logger.Warn("plugin not loaded", "plugin", inst.ID(), "err", inst.Err)

@@ -7,12 +7,11 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"io"
-	"log/slog"
 	"mime/multipart"
 	"net"
 	"net/http"
-	"net/http/httptest"
 	"net/textproto"
 	"os"
 	"path/filepath"
@@ -171,6 +170,27 @@ func (b *testBundle) do(t *testing.T, method, path string, body []byte, header m
 	return a
 }
 
+// waitIdle waits until no delivery or task is pending or running: every
+// acknowledged delivery has been handled.
+func (b *testBundle) waitIdle(t *testing.T) {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		d, err1 := b.app.Store().CountDeliveries(context.Background())
+		tk, err2 := b.app.Store().CountTasks(context.Background())
+		if err1 != nil || err2 != nil {
+			t.Fatal(err1, err2)
+		}
+		if d["pending"]+d["running"]+tk["pending"]+tk["running"] == 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("queue not idle after 20s: deliveries %v tasks %v", d, tk)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
 func (b *testBundle) messages(t *testing.T, chat string) []string {
 	t.Helper()
 	a := b.do(t, "GET", "/api/admin/chats/"+chat+"/messages?limit=1000", nil, nil)
@@ -216,8 +236,16 @@ func TestGitHubPushEndToEnd(t *testing.T) {
 		"Content-Type": "application/json", "X-GitHub-Event": "push",
 		"X-GitHub-Delivery": "72d3162e-cc78-11e3-81ab-4c9367dc0958", "X-Hub-Signature-256": sign(body),
 	})
-	if a.status != 200 || a.body["status"] != "success" {
+	if a.status != 202 || a.body["status"] != "accepted" || a.body["delivery_id"] == "" {
 		t.Fatalf("push: %d %s", a.status, a.raw)
+	}
+	b.waitIdle(t)
+	d := b.do(t, "GET", "/api/admin/deliveries/"+a.body["delivery_id"].(string), nil, nil)
+	if d.body["state"] != "done" || d.body["response_status"] != float64(200) || d.body["body"] != string(body) {
+		t.Errorf("recorded delivery: %s", d.raw)
+	}
+	if hs, _ := d.body["headers"].(map[string]any); fmt.Sprint(hs["X-Hub-Signature-256"]) != "[[redacted]]" || fmt.Sprint(hs["X-Github-Event"]) != "[push]" {
+		t.Errorf("stored headers: %v", d.body["headers"])
 	}
 	msgs := b.messages(t, devChat)
 	if len(msgs) != 1 {
@@ -290,6 +318,7 @@ func TestGitHubOtherEvents(t *testing.T) {
 			t.Errorf("%s: %d %s", ev.event, a.status, a.raw)
 		}
 	}
+	b.waitIdle(t)
 	msgs := b.messages(t, devChat)
 	var issue struct {
 		Issue struct {
@@ -395,34 +424,54 @@ func TestJobExample(t *testing.T) {
 	}
 }
 
-func TestShutdownCancelsLongJobs(t *testing.T) {
+// TestJobSurvivesRestart stops the server while a job runs: the run is
+// cancelled at the shutdown timeout and handed back to the queue, and the
+// restarted server finishes it.
+func TestJobSurvivesRestart(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
-	cfg := config.Default()
-	cfg.DataDir = dir
-	cfg.Server.TaskGrace = 50 * time.Millisecond
-	cfg.Plugins = map[string]config.Plugin{"hookpoint.job": {Config: map[string]any{"API_TOKEN": apiToken, "JOB_DURATION": "1h"}}}
-	a, err := app.New(context.Background(), cfg, slog.New(slog.DiscardHandler))
-	if err != nil {
-		t.Fatal(err)
+	start := func(duration string) *testBundle {
+		b := startApp(t, `
+server:
+  shutdown_timeout: 300ms
+plugins:
+  hookpoint.job:
+    config: {API_TOKEN: `+apiToken+`, JOB_DURATION: `+duration+`}
+`, dir)
+		return b
 	}
-	srv := httptest.NewServer(a.Handler())
-	req, _ := http.NewRequest("POST", srv.URL+"/api/plugin/hookpoint.job/webhook/start_job", strings.NewReader(`{"notify_chat_key":"inbox-x"}`))
-	req.Header.Set("Authorization", "Bearer "+apiToken)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil || resp.StatusCode != 202 {
-		t.Fatalf("start: %v %v", resp, err)
+	b := start("1h")
+	a := b.do(t, "POST", "/api/plugin/hookpoint.job/webhook/start_job", []byte(`{"task_id":"long","notify_chat_key":"inbox-jobs"}`),
+		map[string]string{"Authorization": "Bearer " + apiToken})
+	if a.status != 202 {
+		t.Fatalf("start: %d %s", a.status, a.raw)
 	}
-	resp.Body.Close()
-	srv.Close()
-	done := make(chan error, 1)
-	go func() { done <- a.Close() }()
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Fatalf("Close: %v", err)
+	job := a.body["job"].(string)
+	// Wait until the job runs.
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		tk := b.do(t, "GET", "/api/admin/tasks/"+job, nil, nil)
+		if tk.body["state"] == "running" {
+			break
 		}
-	case <-time.After(15 * time.Second):
-		t.Fatal("shutdown hung on a one-hour job")
+		if time.Now().After(deadline) {
+			t.Fatalf("job not running: %s", tk.raw)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	stopped := time.Now()
+	b.stop()
+	if took := time.Since(stopped); took > 5*time.Second {
+		t.Errorf("shutdown took %v with a one-hour job running", took)
+	}
+
+	b2 := start("10ms")
+	b2.waitIdle(t)
+	tk := b2.do(t, "GET", "/api/admin/tasks/"+job, nil, nil)
+	if tk.body["state"] != "done" || tk.body["attempts"] != float64(1) {
+		t.Errorf("after restart: %s", tk.raw)
+	}
+	if msgs := b2.messages(t, "inbox-jobs"); len(msgs) != 1 || !strings.Contains(msgs[0], "long") {
+		t.Errorf("messages = %q", msgs)
 	}
 }

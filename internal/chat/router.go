@@ -53,19 +53,35 @@ func (r *Router) Adapters() []string {
 	return names
 }
 
-// Send parses chatKey and sends msg through the adapter it names. The
+// Prepare parses chatKey and checks that its adapter is configured. The
 // adapter comes from the chat key alone.
-func (r *Router) Send(ctx context.Context, plugin, chatKey string, msg sdk.Message) error {
+func (r *Router) Prepare(plugin, chatKey string, msg sdk.Message) (*Outgoing, error) {
 	key, err := ParseKey(chatKey)
+	if err != nil {
+		return nil, err
+	}
+	if _, ok := r.adapters[key.Adapter]; !ok {
+		return nil, &UnknownAdapterError{Key: key, Known: r.Adapters()}
+	}
+	return &Outgoing{Key: key, Plugin: plugin, Message: msg}, nil
+}
+
+// Adapter returns the adapter of a prepared message.
+func (r *Router) Adapter(out *Outgoing) Adapter { return r.adapters[out.Key.Adapter] }
+
+// Send sends msg to chatKey through the adapter the key names.
+func (r *Router) Send(ctx context.Context, plugin, chatKey string, msg sdk.Message) error {
+	out, err := r.Prepare(plugin, chatKey, msg)
 	if err != nil {
 		return err
 	}
-	a, ok := r.adapters[key.Adapter]
-	if !ok {
-		return &UnknownAdapterError{Key: key, Known: r.Adapters()}
-	}
-	if err := a.Send(ctx, &Outgoing{Key: key, Plugin: plugin, Message: msg}); err != nil {
-		return fmt.Errorf("sending to %s: %w", key, err)
+	return r.Deliver(ctx, out)
+}
+
+// Deliver sends a prepared message.
+func (r *Router) Deliver(ctx context.Context, out *Outgoing) error {
+	if err := r.adapters[out.Key.Adapter].Send(ctx, out); err != nil {
+		return fmt.Errorf("sending to %s: %w", out.Key, err)
 	}
 	return nil
 }

@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/netip"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -42,8 +43,12 @@ type Config struct {
 	Log Log `yaml:"log"`
 	// Server holds HTTP server settings.
 	Server Server `yaml:"server"`
-	// Dedupe configures the processed-delivery record.
-	Dedupe Dedupe `yaml:"dedupe"`
+	// Database says where state is kept.
+	Database Database `yaml:"database"`
+	// Queue tunes the workers that run queued handlers and tasks.
+	Queue Queue `yaml:"queue"`
+	// Retention says how long deliveries and tasks are kept.
+	Retention Retention `yaml:"retention"`
 	// Plugins configures plugins by key "author.module".
 	Plugins map[string]Plugin `yaml:"plugins"`
 }
@@ -86,19 +91,40 @@ type Server struct {
 	IdleTimeout time.Duration `yaml:"idle_timeout"`
 	// ShutdownTimeout bounds graceful shutdown. Defaults to 30s.
 	ShutdownTimeout time.Duration `yaml:"shutdown_timeout"`
-	// TaskGrace is how long shutdown lets background tasks finish before
-	// cancelling them. Defaults to 5s.
-	TaskGrace time.Duration `yaml:"task_grace"`
 }
 
-// Dedupe configures the record of processed delivery ids.
-type Dedupe struct {
-	// Retention is how long a processed delivery id is remembered.
-	// Defaults to 168h (7 days).
-	Retention time.Duration `yaml:"retention"`
-	// ProcessingTimeout is how long a delivery may stay "being processed"
-	// before a redelivery may take it over (after a crash). Defaults to 5m.
-	ProcessingTimeout time.Duration `yaml:"processing_timeout"`
+// Database says where state is kept.
+type Database struct {
+	// URL is a postgres:// URL, or a SQLite file path. Defaults to
+	// hookpoint.db in the data directory.
+	URL string `yaml:"url"`
+}
+
+// Queue tunes the workers of queued handlers and tasks.
+type Queue struct {
+	// Workers is how many handlers run at once per queue. Defaults to 8.
+	Workers int `yaml:"workers"`
+	// HandlerTimeout bounds one run of a handler or task. Defaults to 60s.
+	HandlerTimeout time.Duration `yaml:"handler_timeout"`
+	// Lease is how long a run holds its row before another worker or
+	// replica may take it over after a crash. Defaults to
+	// handler_timeout + 30s.
+	Lease time.Duration `yaml:"lease"`
+	// PollInterval is how often the queue is checked for work due that no
+	// local notification announced. Defaults to 250ms.
+	PollInterval time.Duration `yaml:"poll_interval"`
+}
+
+// Retention says how long finished work is kept.
+type Retention struct {
+	// Deliveries is how long handled deliveries are kept; a delivery id
+	// is deduplicated for as long. Defaults to 168h (7 days).
+	Deliveries time.Duration `yaml:"deliveries"`
+	// Failed is how long failed and dead-lettered deliveries are kept.
+	// Defaults to 720h (30 days).
+	Failed time.Duration `yaml:"failed"`
+	// Tasks is how long finished tasks are kept. Defaults to 168h.
+	Tasks time.Duration `yaml:"tasks"`
 }
 
 // Plugin is one plugin's section.
@@ -121,6 +147,15 @@ type Webhook struct {
 	// DeliveryIDHeader names the header that carries the sender's
 	// delivery id, overriding the endpoint's own setting.
 	DeliveryIDHeader string `yaml:"delivery_id_header"`
+	// Retry overrides the retry policy of a queued endpoint.
+	Retry Retry `yaml:"retry"`
+}
+
+// Retry overrides a retry policy; zero fields keep the endpoint's own.
+type Retry struct {
+	MaxAttempts int           `yaml:"max_attempts"`
+	MinBackoff  time.Duration `yaml:"min_backoff"`
+	MaxBackoff  time.Duration `yaml:"max_backoff"`
 }
 
 // Default returns the embedded default config.
@@ -156,13 +191,24 @@ func (c *Config) setDefaults() {
 		{&s.WriteTimeout, 60 * time.Second},
 		{&s.IdleTimeout, 120 * time.Second},
 		{&s.ShutdownTimeout, 30 * time.Second},
-		{&s.TaskGrace, 5 * time.Second},
-		{&c.Dedupe.Retention, 7 * 24 * time.Hour},
-		{&c.Dedupe.ProcessingTimeout, 5 * time.Minute},
+		{&c.Queue.HandlerTimeout, 60 * time.Second},
+		{&c.Queue.PollInterval, 250 * time.Millisecond},
+		{&c.Retention.Deliveries, 7 * 24 * time.Hour},
+		{&c.Retention.Failed, 30 * 24 * time.Hour},
+		{&c.Retention.Tasks, 7 * 24 * time.Hour},
 	} {
 		if *d.p == 0 {
 			*d.p = d.v
 		}
+	}
+	if c.Queue.Workers <= 0 {
+		c.Queue.Workers = 8
+	}
+	if c.Queue.Lease <= c.Queue.HandlerTimeout {
+		c.Queue.Lease = c.Queue.HandlerTimeout + 30*time.Second
+	}
+	if c.Database.URL == "" {
+		c.Database.URL = filepath.Join(c.DataDir, "hookpoint.db")
 	}
 	if c.BaseURL == "" {
 		c.BaseURL = "http://localhost" + portOf(c.Listen)
@@ -181,8 +227,9 @@ func portOf(listen string) string {
 // Overrides are settings from flags or environment variables; non-empty
 // fields replace the file's values.
 type Overrides struct {
-	Listen  string
-	DataDir string
+	Listen   string
+	DataDir  string
+	Database string
 }
 
 // Load reads the config file at path (none when path is ""), applies the
@@ -203,6 +250,9 @@ func Load(path string, o Overrides) (*Config, error) {
 	}
 	if o.DataDir != "" {
 		c.DataDir = o.DataDir
+	}
+	if o.Database != "" {
+		c.Database.URL = o.Database
 	}
 	c.setDefaults()
 	if err := c.validate(); err != nil {

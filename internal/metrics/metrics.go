@@ -12,8 +12,10 @@ import (
 
 // Registry holds metric families in registration order.
 type Registry struct {
-	mu       sync.Mutex
-	counters []*CounterVec
+	mu         sync.Mutex
+	counters   []*CounterVec
+	histograms []*HistogramVec
+	gauges     []*GaugeFunc
 }
 
 // NewRegistry returns an empty registry.
@@ -75,6 +77,8 @@ func (c *CounterVec) Value(values ...string) float64 {
 func (r *Registry) WriteText(w io.Writer) error {
 	r.mu.Lock()
 	counters := append([]*CounterVec(nil), r.counters...)
+	histograms := append([]*HistogramVec(nil), r.histograms...)
+	gauges := append([]*GaugeFunc(nil), r.gauges...)
 	r.mu.Unlock()
 	var b strings.Builder
 	for _, c := range counters {
@@ -92,6 +96,12 @@ func (r *Registry) WriteText(w io.Writer) error {
 			fmt.Fprintf(&b, " %g\n", v.value)
 		}
 		c.mu.Unlock()
+	}
+	for _, h := range histograms {
+		h.write(&b)
+	}
+	for _, g := range gauges {
+		g.write(&b)
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
@@ -121,4 +131,116 @@ func escape(s string) string {
 		}
 		return r
 	}, s)
+}
+
+// HistogramVec is a histogram with labels.
+type HistogramVec struct {
+	name, help string
+	labels     []string
+	buckets    []float64
+
+	mu     sync.Mutex
+	values map[string]*histogram
+}
+
+type histogram struct {
+	labels []string
+	counts []uint64 // per bucket, not cumulative
+	count  uint64
+	sum    float64
+}
+
+// DefaultBuckets suit latencies in seconds, from 1 ms to 30 s.
+var DefaultBuckets = []float64{0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30}
+
+// Histogram registers a histogram family with the given upper bounds.
+func (r *Registry) Histogram(name, help string, buckets []float64, labels ...string) *HistogramVec {
+	h := &HistogramVec{name: name, help: help, labels: labels, buckets: buckets, values: map[string]*histogram{}}
+	r.mu.Lock()
+	r.histograms = append(r.histograms, h)
+	r.mu.Unlock()
+	return h
+}
+
+// Observe records v for the label values.
+func (h *HistogramVec) Observe(v float64, values ...string) {
+	if len(values) != len(h.labels) {
+		panic(fmt.Sprintf("metrics: %s takes %d label values, got %d", h.name, len(h.labels), len(values)))
+	}
+	key := strings.Join(values, "\x00")
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	e := h.values[key]
+	if e == nil {
+		e = &histogram{labels: append([]string(nil), values...), counts: make([]uint64, len(h.buckets))}
+		h.values[key] = e
+	}
+	for i, b := range h.buckets {
+		if v <= b {
+			e.counts[i]++
+			break
+		}
+	}
+	e.count++
+	e.sum += v
+}
+
+func (h *HistogramVec) write(b *strings.Builder) {
+	fmt.Fprintf(b, "# HELP %s %s\n# TYPE %s histogram\n", h.name, h.help, h.name)
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	keys := make([]string, 0, len(h.values))
+	for k := range h.values {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		e := h.values[k]
+		var cum uint64
+		for i, ub := range h.buckets {
+			cum += e.counts[i]
+			b.WriteString(h.name + "_bucket")
+			writeLabels(b, append(append([]string(nil), h.labels...), "le"), append(append([]string(nil), e.labels...), fmt.Sprintf("%g", ub)))
+			fmt.Fprintf(b, " %d\n", cum)
+		}
+		b.WriteString(h.name + "_bucket")
+		writeLabels(b, append(append([]string(nil), h.labels...), "le"), append(append([]string(nil), e.labels...), "+Inf"))
+		fmt.Fprintf(b, " %d\n", e.count)
+		b.WriteString(h.name + "_sum")
+		writeLabels(b, h.labels, e.labels)
+		fmt.Fprintf(b, " %g\n", e.sum)
+		b.WriteString(h.name + "_count")
+		writeLabels(b, h.labels, e.labels)
+		fmt.Fprintf(b, " %d\n", e.count)
+	}
+}
+
+// GaugeFunc is a gauge whose values are read when metrics are written.
+type GaugeFunc struct {
+	name, help string
+	labels     []string
+	read       func() map[string]float64 // by the single label's value
+}
+
+// GaugeFunc registers a gauge with one label whose values read returns at
+// every scrape.
+func (r *Registry) GaugeFunc(name, help, label string, read func() map[string]float64) {
+	r.mu.Lock()
+	r.gauges = append(r.gauges, &GaugeFunc{name: name, help: help, labels: []string{label}, read: read})
+	r.mu.Unlock()
+}
+
+func (g *GaugeFunc) write(b *strings.Builder) {
+	fmt.Fprintf(b, "# HELP %s %s\n# TYPE %s gauge\n", g.name, g.help, g.name)
+	vals := g.read()
+	keys := make([]string, 0, len(vals))
+	for k := range vals {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		b.WriteString(g.name)
+		writeLabels(b, g.labels, []string{k})
+		fmt.Fprintf(b, " %g\n", vals[k])
+	}
 }

@@ -29,3 +29,26 @@ hookpoint_requests_total{plugin="we\"ird",status="400"} 1
 		t.Error("Value wrong")
 	}
 }
+
+func TestHistogramAndGauge(t *testing.T) {
+	r := NewRegistry()
+	h := r.Histogram("lat_seconds", "Latency.", []float64{0.1, 1}, "q")
+	h.Observe(0.05, "a")
+	h.Observe(0.5, "a")
+	h.Observe(5, "a")
+	r.GaugeFunc("depth", "Depth.", "state", func() map[string]float64 { return map[string]float64{"pending": 3} })
+	var b strings.Builder
+	r.WriteText(&b)
+	for _, want := range []string{
+		`lat_seconds_bucket{q="a",le="0.1"} 1`,
+		`lat_seconds_bucket{q="a",le="1"} 2`,
+		`lat_seconds_bucket{q="a",le="+Inf"} 3`,
+		`lat_seconds_sum{q="a"} 5.55`,
+		`lat_seconds_count{q="a"} 3`,
+		`depth{state="pending"} 3`,
+	} {
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("missing %q in\n%s", want, b.String())
+		}
+	}
+}

@@ -27,6 +27,12 @@ type Endpoint struct {
 	Verify []sdk.Verifier
 	// Public is set for endpoints declared without verification.
 	Public bool
+	// Mode is inline or queued.
+	Mode sdk.Mode
+	// Retry is the retry policy of queued runs, defaults applied.
+	Retry sdk.RetryPolicy
+	// Check runs before the delivery is stored, or is nil.
+	Check func(*sdk.Request) error
 	// Handler handles verified requests.
 	Handler sdk.Handler
 	// URL is the endpoint's full URL.
@@ -36,6 +42,8 @@ type Endpoint struct {
 	// DeliveryIDHeader names the delivery id header, or is "" for the
 	// well-known ones.
 	DeliveryIDHeader string
+	// SensitiveHeaders are redacted in stored deliveries.
+	SensitiveHeaders []string
 }
 
 // Allows reports whether method may be used on the endpoint.

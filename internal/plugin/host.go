@@ -2,18 +2,39 @@ package plugin
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
+	"strconv"
 	"sync"
+	"time"
 
+	"github.com/hookpoint/hookpoint/internal/chat"
 	"github.com/hookpoint/hookpoint/internal/config"
+	"github.com/hookpoint/hookpoint/internal/outbox"
 	"github.com/hookpoint/hookpoint/internal/ratelimit"
+	"github.com/hookpoint/hookpoint/internal/store"
 	"github.com/hookpoint/hookpoint/sdk"
 )
 
-// Sender sends chat messages on behalf of a plugin.
+// Sender prepares and sends chat messages on behalf of a plugin;
+// *chat.Router implements it.
 type Sender interface {
+	Prepare(plugin, chatKey string, msg sdk.Message) (*chat.Outgoing, error)
 	Send(ctx context.Context, plugin, chatKey string, msg sdk.Message) error
+}
+
+// TaskStore stores durable tasks; *store.Store implements it.
+type TaskStore interface {
+	Enqueue(ctx context.Context, t store.NewTask) (int64, bool, error)
+	CancelTask(ctx context.Context, plugin string, id int64) (bool, error)
+}
+
+// WorkerSpec is a registered task worker with its policy resolved.
+type WorkerSpec struct {
+	sdk.Worker
+	Policy sdk.RetryPolicy
 }
 
 // host is the sdk.Host given to one plugin.
@@ -23,7 +44,8 @@ type host struct {
 	maxBody   int64
 	overrides map[string]config.Webhook
 	sender    Sender
-	bg        *Background
+	tasks     TaskStore
+	notify    func()
 
 	mu     sync.Mutex
 	sealed bool
@@ -43,13 +65,81 @@ func WebhookURL(baseURL, id, endpoint string) string {
 
 func (h *host) Send(ctx context.Context, chatKey string, msg sdk.Message) error {
 	if h.sender == nil {
-		return fmt.Errorf("no chat adapters are configured")
+		return errors.New("no chat adapters are configured")
+	}
+	if ob := outbox.From(ctx); ob != nil {
+		out, err := h.sender.Prepare(h.inst.Info.ID, chatKey, msg)
+		if err != nil {
+			return err
+		}
+		ob.AddMessage(out)
+		return nil
 	}
 	return h.sender.Send(ctx, h.inst.Info.ID, chatKey, msg)
 }
 
-func (h *host) Go(name string, fn func(ctx context.Context) error) string {
-	return h.bg.Go(h.inst.Logger, name, fn)
+func (h *host) Worker(w sdk.Worker) error {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.sealed {
+		return fmt.Errorf("worker %s: workers can only be registered during Provision", w.Kind)
+	}
+	if w.Kind == "" || w.Handler == nil {
+		return errors.New("a worker needs a Kind and a Handler")
+	}
+	if _, dup := h.inst.workers[w.Kind]; dup {
+		return fmt.Errorf("worker %s is registered twice", w.Kind)
+	}
+	h.inst.workers[w.Kind] = &WorkerSpec{Worker: w, Policy: w.Retry.WithDefaults()}
+	return nil
+}
+
+func (h *host) Enqueue(ctx context.Context, args sdk.JobArgs, opts *sdk.EnqueueOpts) (string, error) {
+	kind := args.Kind()
+	w := h.inst.workers[kind]
+	if w == nil {
+		return "", fmt.Errorf("enqueueing %s: plugin %s has no worker of that kind", kind, h.inst.Info.ID)
+	}
+	if h.tasks == nil {
+		return "", errors.New("enqueueing: no task store")
+	}
+	b, err := json.Marshal(args)
+	if err != nil {
+		return "", fmt.Errorf("encoding %s task arguments: %w", kind, err)
+	}
+	if opts == nil {
+		opts = &sdk.EnqueueOpts{}
+	}
+	t := store.NewTask{Plugin: h.inst.Info.ID, Kind: kind, Args: b, UniqueKey: opts.UniqueKey, MaxAttempts: w.Policy.MaxAttempts}
+	if opts.MaxAttempts > 0 {
+		t.MaxAttempts = opts.MaxAttempts
+	}
+	if opts.Delay > 0 {
+		t.RunAt = time.Now().Add(opts.Delay)
+	}
+	if ob := outbox.From(ctx); ob != nil {
+		ob.AddTask(t)
+		return "", nil
+	}
+	id, _, err := h.tasks.Enqueue(ctx, t)
+	if err != nil {
+		return "", err
+	}
+	if h.notify != nil {
+		h.notify()
+	}
+	return strconv.FormatInt(id, 10), nil
+}
+
+func (h *host) CancelTask(ctx context.Context, id string) (bool, error) {
+	n, err := strconv.ParseInt(id, 10, 64)
+	if err != nil {
+		return false, fmt.Errorf("task id %q is not a number", id)
+	}
+	if h.tasks == nil {
+		return false, errors.New("cancelling: no task store")
+	}
+	return h.tasks.CancelTask(ctx, h.inst.Info.ID, n)
 }
 
 func (h *host) Webhook(w sdk.Webhook) error {
@@ -66,6 +156,9 @@ func (h *host) Webhook(w sdk.Webhook) error {
 	}
 	if w.Handler == nil {
 		return fmt.Errorf("webhook %s has no handler", w.Endpoint)
+	}
+	if w.Mode != sdk.ModeInline && w.Mode != sdk.ModeQueued {
+		return fmt.Errorf("webhook %s: unknown mode %d", w.Endpoint, w.Mode)
 	}
 	methods, err := normalizeMethods(w.Methods)
 	if err != nil {
@@ -91,20 +184,33 @@ func (h *host) Webhook(w sdk.Webhook) error {
 	if o.DeliveryIDHeader != "" {
 		idHeader = o.DeliveryIDHeader
 	}
+	policy := w.Retry
+	if o.Retry.MaxAttempts > 0 {
+		policy.MaxAttempts = o.Retry.MaxAttempts
+	}
+	if o.Retry.MinBackoff > 0 {
+		policy.MinBackoff = o.Retry.MinBackoff
+	}
+	if o.Retry.MaxBackoff > 0 {
+		policy.MaxBackoff = o.Retry.MaxBackoff
+	}
 	ep := &Endpoint{
-		Plugin:       h.inst,
-		Path:         w.Endpoint,
-		Name:         w.Name,
-		Description:  w.Description,
-		Methods:      methods,
-		MaxBodyBytes: limit,
-		Verify:       w.Verify,
-		Public:       w.Public,
-		Handler:      w.Handler,
-		URL:          h.WebhookURL(w.Endpoint),
-		Limiter:      ratelimit.New(o.RateLimit),
-
+		Plugin:           h.inst,
+		Path:             w.Endpoint,
+		Name:             w.Name,
+		Description:      w.Description,
+		Methods:          methods,
+		MaxBodyBytes:     limit,
+		Verify:           w.Verify,
+		Public:           w.Public,
+		Mode:             w.Mode,
+		Retry:            policy.WithDefaults(),
+		Handler:          w.Handler,
+		Check:            w.Check,
+		URL:              h.WebhookURL(w.Endpoint),
+		Limiter:          ratelimit.New(o.RateLimit),
 		DeliveryIDHeader: idHeader,
+		SensitiveHeaders: w.SensitiveHeaders,
 	}
 	h.inst.endpoints[w.Endpoint] = ep
 	h.inst.order = append(h.inst.order, ep)

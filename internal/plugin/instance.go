@@ -40,7 +40,11 @@ type Instance struct {
 
 	endpoints map[string]*Endpoint
 	order     []*Endpoint
+	workers   map[string]*WorkerSpec
 }
+
+// Worker returns the worker registered for a task kind, or nil.
+func (i *Instance) Worker(kind string) *WorkerSpec { return i.workers[kind] }
 
 // ID returns the plugin key.
 func (i *Instance) ID() string { return i.Info.ID }

@@ -9,7 +9,6 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/hookpoint/hookpoint/internal/config"
 	"github.com/hookpoint/hookpoint/sdk"
@@ -23,6 +22,10 @@ type Options struct {
 	Registry []sdk.Info
 	// Sender sends chat messages for plugins.
 	Sender Sender
+	// Tasks stores durable tasks.
+	Tasks TaskStore
+	// TaskNotify is called after a task is enqueued.
+	TaskNotify func()
 	// Logger is the server logger; plugin loggers derive from it.
 	Logger *slog.Logger
 	// ListOnly loads plugins to list them: data directories are not
@@ -34,7 +37,6 @@ type Options struct {
 type Set struct {
 	list []*Instance
 	byID map[string]*Instance
-	bg   *Background
 }
 
 // Load builds an instance of every registered plugin. A plugin enabled in
@@ -47,7 +49,7 @@ func Load(ctx context.Context, o Options) (*Set, error) {
 	if o.Logger == nil {
 		o.Logger = slog.Default()
 	}
-	s := &Set{byID: map[string]*Instance{}, bg: NewBackground()}
+	s := &Set{byID: map[string]*Instance{}}
 	known := make([]string, 0, len(o.Registry))
 	for _, info := range o.Registry {
 		known = append(known, info.ID)
@@ -64,6 +66,7 @@ func Load(ctx context.Context, o Options) (*Set, error) {
 			Logger:    o.Logger.With("plugin", info.ID),
 			DataDir:   filepath.Join(o.Config.DataDir, "plugin_data", info.ID),
 			endpoints: map[string]*Endpoint{},
+			workers:   map[string]*WorkerSpec{},
 		}
 		s.list = append(s.list, inst)
 		s.byID[info.ID] = inst
@@ -72,7 +75,7 @@ func Load(ctx context.Context, o Options) (*Set, error) {
 		}
 		if err := s.load(inst, o); err != nil {
 			inst.State, inst.Err = StateFailed, err
-			inst.endpoints, inst.order = map[string]*Endpoint{}, nil
+			inst.endpoints, inst.order, inst.workers = map[string]*Endpoint{}, nil, map[string]*WorkerSpec{}
 			if _, explicit := o.Config.Plugins[info.ID]; explicit {
 				return nil, fmt.Errorf("plugin %s: %w", info.ID, err)
 			}
@@ -125,7 +128,8 @@ func (s *Set) load(inst *Instance, o Options) (err error) {
 		maxBody:   o.Config.Limits.MaxBodyBytes,
 		overrides: pc.Webhooks,
 		sender:    o.Sender,
-		bg:        s.bg,
+		tasks:     o.Tasks,
+		notify:    o.TaskNotify,
 	}
 	if pv, ok := p.(sdk.Provisioner); ok {
 		if err := pv.Provision(h); err != nil {
@@ -147,10 +151,9 @@ func (s *Set) Lookup(id string) *Instance { return s.byID[id] }
 // All returns every instance, sorted by plugin key.
 func (s *Set) All() []*Instance { return s.list }
 
-// Shutdown ends background tasks (waiting up to grace before cancelling
-// them) and then runs the plugins' Cleanup.
-func (s *Set) Shutdown(ctx context.Context, grace time.Duration) error {
-	err := s.bg.Shutdown(ctx, grace)
+// Shutdown runs the plugins' Cleanup.
+func (s *Set) Shutdown() error {
+	var err error
 	for _, inst := range s.list {
 		if c, ok := inst.Plugin.(sdk.CleanerUpper); ok && inst.State == StateLoaded {
 			if cerr := c.Cleanup(); cerr != nil {

@@ -2,7 +2,6 @@ package plugin_test
 
 import (
 	"context"
-	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -185,35 +184,46 @@ func TestEndpointsAndOverrides(t *testing.T) {
 	}
 }
 
-func TestBackgroundShutdown(t *testing.T) {
+func TestWorkersAndEnqueue(t *testing.T) {
 	t.Parallel()
 	var h sdk.Host
-	set, err := load(t, registry(func(host sdk.Host) error { h = host; return nil }, false), enabled(map[string]any{"SECRET": "x"}))
+	provision := func(host sdk.Host) error {
+		h = host
+		return host.Worker(sdk.Worker{Kind: "ping", Handler: func(context.Context, *sdk.Task) error { return nil }})
+	}
+	set, err := load(t, registry(provision, false), enabled(map[string]any{"SECRET": "x"}))
 	if err != nil {
 		t.Fatal(err)
 	}
-	finished, cancelled := make(chan struct{}), make(chan error, 1)
-	h.Go("quick", func(ctx context.Context) error { close(finished); return nil })
-	h.Go("slow", func(ctx context.Context) error {
-		<-ctx.Done()
-		cancelled <- ctx.Err()
-		return ctx.Err()
-	})
-	<-finished
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	if err := set.Shutdown(ctx, 50*time.Millisecond); err != nil {
-		t.Fatal(err)
+	if w := set.Lookup("t.p").Worker("ping"); w == nil || w.Policy.MaxAttempts != 12 {
+		t.Fatalf("worker = %+v", w)
 	}
-	select {
-	case err := <-cancelled:
-		if !errors.Is(err, context.Canceled) {
-			t.Errorf("slow task ended with %v", err)
-		}
-	default:
-		t.Error("Shutdown returned before the slow task was cancelled")
+	if _, err := h.Enqueue(context.Background(), pingArgs{}, nil); err == nil || !strings.Contains(err.Error(), "no task store") {
+		t.Errorf("enqueue without a store: %v", err)
+	}
+	if _, err := h.Enqueue(context.Background(), otherArgs{}, nil); err == nil || !strings.Contains(err.Error(), "no worker") {
+		t.Errorf("enqueue of an unknown kind: %v", err)
+	}
+	if err := h.Worker(sdk.Worker{Kind: "late", Handler: func(context.Context, *sdk.Task) error { return nil }}); err == nil {
+		t.Error("registering a worker after Provision succeeded")
 	}
 	if err := h.Webhook(sdk.Webhook{Endpoint: "/late", Public: true, Handler: ok}); err == nil {
 		t.Error("mounting a webhook after Provision succeeded")
 	}
+	dup := func(host sdk.Host) error {
+		w := sdk.Worker{Kind: "a", Handler: func(context.Context, *sdk.Task) error { return nil }}
+		host.Worker(w)
+		return host.Worker(w)
+	}
+	if _, err := load(t, registry(dup, false), enabled(map[string]any{"SECRET": "x"})); err == nil || !strings.Contains(err.Error(), "twice") {
+		t.Errorf("duplicate worker: %v", err)
+	}
 }
+
+type pingArgs struct{}
+
+func (pingArgs) Kind() string { return "ping" }
+
+type otherArgs struct{}
+
+func (otherArgs) Kind() string { return "other" }

@@ -3,6 +3,7 @@ package server
 import (
 	"crypto/sha256"
 	"crypto/subtle"
+	"encoding/base64"
 	"errors"
 	"net"
 	"net/http"
@@ -24,6 +25,7 @@ func (s *Server) adminRoutes() http.Handler {
 	mux.HandleFunc("/api/admin/chats", s.getChats)
 	mux.HandleFunc("/api/admin/chats/{chat_key}/messages", s.getMessages)
 	mux.HandleFunc("/api/admin/chats/{chat_key}/messages/{id}/attachments/{idx}", s.getAttachment)
+	s.queueRoutes(mux)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeDetail(w, http.StatusNotFound, "no admin endpoint "+r.URL.Path)
 	})
@@ -245,3 +247,5 @@ func intParam(s string, def, lo, hi int) (int, error) {
 	}
 	return n, nil
 }
+
+func base64Std(b []byte) string { return base64.StdEncoding.EncodeToString(b) }

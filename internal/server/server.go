@@ -28,11 +28,10 @@ type Inbox interface {
 	InboxFile(ctx context.Context, messageID int64, idx int) (*store.InboxFile, error)
 }
 
-// Deduper records which deliveries were processed; *store.Store
-// implements it.
-type Deduper interface {
-	ClaimDelivery(ctx context.Context, k store.DeliveryKey, stale time.Duration) (store.ClaimState, error)
-	FinishDelivery(ctx context.Context, k store.DeliveryKey, succeeded bool, status int) error
+// Deliveries records verified requests; *store.Store implements it.
+type Deliveries interface {
+	InsertDelivery(ctx context.Context, d *store.Delivery, owner string, lease time.Time) (int64, store.InsertResult, error)
+	FinishInline(ctx context.Context, id int64, owner string, status int, lastError string) error
 }
 
 // Options configures a Server.
@@ -46,11 +45,17 @@ type Options struct {
 	AdminToken sdk.Secret
 	// Logger receives request and error logs.
 	Logger *slog.Logger
-	// Dedupe records processed delivery ids; nil turns dedupe off.
-	Dedupe Deduper
-	// ProcessingTimeout is how long a claimed delivery id blocks its
-	// redeliveries before they may take it over.
-	ProcessingTimeout time.Duration
+	// Deliveries records every verified request before it is answered.
+	Deliveries Deliveries
+	// Owner names this process in the leases of inline deliveries.
+	Owner string
+	// InlineLease is how long an inline delivery holds its delivery id
+	// against redeliveries while its handler runs.
+	InlineLease time.Duration
+	// Notify is called after a queued delivery is committed.
+	Notify func()
+	// Operator serves the admin API's deliveries and tasks.
+	Operator Operator
 	// TrustedProxies are the peers whose forwarding headers are believed.
 	TrustedProxies []netip.Prefix
 	// Metrics receives the request counters; nil keeps them private.
@@ -59,15 +64,18 @@ type Options struct {
 
 // Server is the HTTP handler of Hookpoint.
 type Server struct {
-	plugins *plugin.Set
-	inbox   Inbox
-	logger  *slog.Logger
-	admin   http.Handler
-	token   sdk.Secret
-	dedupe  Deduper
-	stale   time.Duration
-	trusted []netip.Prefix
-	metrics *metrics.Registry
+	plugins     *plugin.Set
+	inbox       Inbox
+	logger      *slog.Logger
+	admin       http.Handler
+	token       sdk.Secret
+	deliveries  Deliveries
+	owner       string
+	inlineLease time.Duration
+	notify      func()
+	operator    Operator
+	trusted     []netip.Prefix
+	metrics     *metrics.Registry
 
 	requests   *metrics.CounterVec
 	rejections *metrics.CounterVec
@@ -78,7 +86,8 @@ type Server struct {
 func New(o Options) *Server {
 	s := &Server{
 		plugins: o.Plugins, inbox: o.Inbox, logger: o.Logger, token: o.AdminToken,
-		dedupe: o.Dedupe, stale: o.ProcessingTimeout, trusted: o.TrustedProxies, metrics: o.Metrics,
+		deliveries: o.Deliveries, owner: o.Owner, inlineLease: o.InlineLease, notify: o.Notify,
+		operator: o.Operator, trusted: o.TrustedProxies, metrics: o.Metrics,
 	}
 	if s.logger == nil {
 		s.logger = slog.Default()
@@ -86,8 +95,11 @@ func New(o Options) *Server {
 	if s.metrics == nil {
 		s.metrics = metrics.NewRegistry()
 	}
-	if s.stale <= 0 {
-		s.stale = 5 * time.Minute
+	if s.inlineLease <= 0 {
+		s.inlineLease = 90 * time.Second
+	}
+	if s.notify == nil {
+		s.notify = func() {}
 	}
 	s.requests = s.metrics.Counter("hookpoint_webhook_requests_total", "Webhook requests by plugin, endpoint and answered status.", "plugin", "endpoint", "status")
 	s.rejections = s.metrics.Counter("hookpoint_webhook_rejections_total", "Webhook requests refused before the handler, by plugin, endpoint and reason.", "plugin", "endpoint", "reason")

@@ -116,7 +116,7 @@ func setup(t testing.TB, token string) *testBundle {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := server.New(server.Options{Plugins: set, Inbox: st, AdminToken: sdk.NewSecret(token)})
+	s := server.New(server.Options{Plugins: set, Inbox: st, AdminToken: sdk.NewSecret(token), Deliveries: st, Operator: st, Owner: "test"})
 	srv := httptest.NewServer(s)
 	t.Cleanup(srv.Close)
 	return &testBundle{srv: srv, store: st}

@@ -7,8 +7,8 @@ import (
 	"io"
 	"log/slog"
 	"math"
+	"net"
 	"net/http"
-	"runtime/debug"
 	"strconv"
 	"strings"
 	"time"
@@ -108,66 +108,101 @@ func (s *Server) dispatch(w http.ResponseWriter, r *http.Request, ep *plugin.End
 		s.reject(w, ep, log, client, status, "body", detail)
 		return client
 	}
+	vr := r
+	if client != peerAddr(r) {
+		// Verifiers (IP allowlists) see the client the trusted proxies
+		// named, not the proxy.
+		vr = r.Clone(r.Context())
+		vr.RemoteAddr = net.JoinHostPort(client, "0")
+	}
 	for _, v := range ep.Verify {
-		if err := v.Verify(r, body); err != nil {
+		if err := v.Verify(vr, body); err != nil {
 			status, check := verifyFailure(w, err)
 			s.reject(w, ep, log, client, status, check, "verification failed: "+err.Error())
 			return client
 		}
 	}
-	req := &sdk.Request{
-		Method:     r.Method,
-		Endpoint:   ep.Path,
-		Path:       r.URL.Path,
-		Query:      r.URL.Query(),
-		Header:     r.Header.Clone(),
-		Body:       body,
-		ClientAddr: client,
-		RequestID:  reqID,
-		DeliveryID: deliveryID(r.Header, ep.DeliveryIDHeader),
-		ReceivedAt: time.Now(),
-		Logger:     log,
-	}
-	if len(req.DeliveryID) > maxDeliveryID {
+	now := time.Now()
+	id := deliveryID(r.Header, ep.DeliveryIDHeader)
+	if len(id) > maxDeliveryID {
 		s.reject(w, ep, log, client, http.StatusBadRequest, "delivery-id", fmt.Sprintf("delivery id is longer than %d bytes", maxDeliveryID))
 		return client
 	}
-	key := store.DeliveryKey{Plugin: ep.Plugin.ID(), Endpoint: ep.Path, DeliveryID: req.DeliveryID}
-	dedupe := s.dedupe != nil && req.DeliveryID != "" && r.Method != http.MethodGet && r.Method != http.MethodHead
-	if dedupe {
-		state, err := s.dedupe.ClaimDelivery(r.Context(), key, s.stale)
-		switch {
-		case err != nil:
-			log.Error("recording delivery id", "err", err, "error_id", reqID)
-			writeInternal(w, reqID)
-			return client
-		case state == store.AlreadyDone:
-			s.duplicates.Inc(ep.Plugin.ID(), ep.Path)
-			log.Info("duplicate delivery not processed again", "delivery_id", req.DeliveryID)
-			writeJSON(w, http.StatusOK, map[string]string{
-				"status": "duplicate", "delivery_id": req.DeliveryID,
-				"detail": "this delivery was already processed; it is not processed again",
-			})
-			return client
-		case state == store.InProgress:
-			w.Header().Set("Retry-After", "5")
-			writeDetail(w, http.StatusConflict, "delivery "+req.DeliveryID+" is being processed; retry later")
+	if r.Method == http.MethodGet || r.Method == http.MethodHead {
+		id = "" // reads are not deduplicated
+	}
+	// The handler's view of the request; a queued endpoint without a
+	// check needs none on the request path.
+	var req *sdk.Request
+	if ep.Check != nil || ep.Mode == sdk.ModeInline {
+		req = &sdk.Request{
+			Method:     r.Method,
+			Endpoint:   ep.Path,
+			Path:       r.URL.Path,
+			Query:      r.URL.Query(),
+			Header:     r.Header.Clone(),
+			Body:       body,
+			ClientAddr: client,
+			RequestID:  reqID,
+			DeliveryID: id,
+			ReceivedAt: now,
+			Logger:     log,
+		}
+	}
+	if ep.Check != nil {
+		if err := ep.Check(req); err != nil {
+			status := writeHandlerError(w, err, reqID, log)
+			s.rejections.Inc(ep.Plugin.ID(), ep.Path, "check")
+			log.Warn("webhook request refused by the endpoint's check", "status", status, "err", err, "client", client)
 			return client
 		}
 	}
-	resp, err := runHandler(r.Context(), ep.Handler, req)
-	status = http.StatusOK
+	d := &store.Delivery{
+		Plugin: ep.Plugin.ID(), Endpoint: ep.Path, Mode: store.ModeInline, Method: r.Method, Path: r.URL.Path,
+		Query: redactQuery(r.URL.Query(), ep.SensitiveHeaders), Header: redactHeaders(r.Header, ep.SensitiveHeaders),
+		Body: body, ClientAddr: client, RequestID: reqID, DeliveryID: id, MaxAttempts: ep.Retry.MaxAttempts,
+	}
+	if ep.Mode == sdk.ModeQueued {
+		d.Mode = store.ModeQueued
+	}
+	rowID, result, err := s.deliveries.InsertDelivery(r.Context(), d, s.owner, now.Add(s.inlineLease))
+	switch {
+	case err != nil:
+		log.Error("storing delivery", "err", err, "error_id", reqID)
+		writeInternal(w, reqID)
+		return client
+	case result == store.Duplicate:
+		s.duplicates.Inc(ep.Plugin.ID(), ep.Path)
+		log.Info("duplicate delivery not processed again", "delivery_id", id, "delivery", rowID)
+		writeJSON(w, http.StatusOK, map[string]string{
+			"status": "duplicate", "delivery_id": strconv.FormatInt(rowID, 10),
+			"detail": "delivery " + id + " was received before; it is not processed again",
+		})
+		return client
+	case result == store.Busy:
+		w.Header().Set("Retry-After", "5")
+		writeDetail(w, http.StatusConflict, "delivery "+id+" is being processed; retry later")
+		return client
+	}
+	if ep.Mode == sdk.ModeQueued {
+		s.notify()
+		writeJSON(w, http.StatusAccepted, map[string]string{"status": "accepted", "delivery_id": strconv.FormatInt(rowID, 10)})
+		return client
+	}
+	req.Logger = log.With("delivery", rowID)
+	resp, err := plugin.Call(r.Context(), ep.Handler, req)
 	if err != nil {
 		status = writeHandlerError(w, err, reqID, log)
 	} else {
 		status = writeResponse(w, resp)
 	}
-	if dedupe {
-		// The claim is settled even if the client went away.
-		ctx := context.WithoutCancel(r.Context())
-		if err := s.dedupe.FinishDelivery(ctx, key, status < 300, status); err != nil {
-			log.Error("recording delivery outcome", "err", err, "delivery_id", req.DeliveryID)
-		}
+	errText := ""
+	if err != nil {
+		errText = err.Error()
+	}
+	// The outcome is recorded even if the client went away.
+	if err := s.deliveries.FinishInline(context.WithoutCancel(r.Context()), rowID, s.owner, status, errText); err != nil {
+		log.Error("recording delivery outcome", "err", err, "delivery", rowID)
 	}
 	return client
 }
@@ -228,23 +263,6 @@ func deliveryID(h http.Header, named string) string {
 	return ""
 }
 
-// runHandler calls the handler, turning a panic into an error.
-func runHandler(ctx context.Context, h sdk.Handler, req *sdk.Request) (resp *sdk.Response, err error) {
-	defer func() {
-		if p := recover(); p != nil {
-			err = &panicError{value: p, stack: debug.Stack()}
-		}
-	}()
-	return h.ServeWebhook(ctx, req)
-}
-
-type panicError struct {
-	value any
-	stack []byte
-}
-
-func (e *panicError) Error() string { return fmt.Sprintf("handler panicked: %v", e.value) }
-
 // writeHandlerError answers a handler's error and returns the status.
 func writeHandlerError(w http.ResponseWriter, err error, reqID string, log *slog.Logger) int {
 	var he *sdk.HTTPError
@@ -265,9 +283,9 @@ func writeHandlerError(w http.ResponseWriter, err error, reqID string, log *slog
 		writeDetail(w, he.Status, he.Detail)
 		return he.Status
 	}
-	var pe *panicError
+	var pe *plugin.PanicError
 	if errors.As(err, &pe) {
-		log.Error("handler panicked", "panic", fmt.Sprint(pe.value), "error_id", reqID, "stack", string(pe.stack))
+		log.Error("handler panicked", "panic", fmt.Sprint(pe.Value), "error_id", reqID, "stack", string(pe.Stack))
 	} else {
 		log.Error("handler failed", "err", err, "error_id", reqID)
 	}

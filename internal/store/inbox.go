@@ -39,8 +39,20 @@ type InboxChat struct {
 	LastMessageAt time.Time `json:"last_message_at"`
 }
 
-// AddInboxMessage stores a message with its files and returns its id.
+// AddInboxMessage stores a message with its files (group-committed) and
+// returns its id.
 func (s *Store) AddInboxMessage(ctx context.Context, chatKey, plugin, text string, files []InboxFile) (int64, error) {
+	var id int64
+	err := s.Do(ctx, func(tx *Tx) error {
+		var err error
+		id, err = AddInboxMessageTx(ctx, tx, chatKey, plugin, text, files)
+		return err
+	})
+	return id, err
+}
+
+// AddInboxMessageTx stores a message inside tx.
+func AddInboxMessageTx(ctx context.Context, tx *Tx, chatKey, plugin, text string, files []InboxFile) (int64, error) {
 	meta := make([]InboxAttachment, len(files))
 	for i, f := range files {
 		meta[i] = f.InboxAttachment
@@ -51,27 +63,17 @@ func (s *Store) AddInboxMessage(ctx context.Context, chatKey, plugin, text strin
 		return 0, fmt.Errorf("encoding attachments: %w", err)
 	}
 	var id int64
-	err = s.inTx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx,
-			`INSERT INTO inbox_messages (chat_key, plugin, text, attachments, created_at) VALUES (?, ?, ?, ?, ?)`,
-			chatKey, plugin, text, string(metaJSON), time.Now().UnixMicro())
-		if err != nil {
-			return err
-		}
-		if id, err = res.LastInsertId(); err != nil {
-			return err
-		}
-		for i, f := range files {
-			if _, err := tx.ExecContext(ctx,
-				`INSERT INTO inbox_files (message_id, idx, name, content_type, data) VALUES (?, ?, ?, ?, ?)`,
-				id, i, f.Name, f.ContentType, f.Data); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	if err != nil {
+	if err := tx.QueryRow(ctx,
+		`INSERT INTO inbox_messages (chat_key, plugin, text, attachments, created_at) VALUES (?, ?, ?, ?, ?) RETURNING id`,
+		chatKey, plugin, text, string(metaJSON), time.Now().UnixMicro()).Scan(&id); err != nil {
 		return 0, fmt.Errorf("storing inbox message for %s: %w", chatKey, err)
+	}
+	for i, f := range files {
+		if _, err := tx.Exec(ctx,
+			`INSERT INTO inbox_files (message_id, idx, name, content_type, data) VALUES (?, ?, ?, ?, ?)`,
+			id, i, f.Name, f.ContentType, f.Data); err != nil {
+			return 0, fmt.Errorf("storing attachment of inbox message %d: %w", id, err)
+		}
 	}
 	return id, nil
 }
@@ -79,9 +81,9 @@ func (s *Store) AddInboxMessage(ctx context.Context, chatKey, plugin, text strin
 // InboxMessages returns up to limit messages of a chat with ids above
 // after, oldest first.
 func (s *Store) InboxMessages(ctx context.Context, chatKey string, after int64, limit int) ([]InboxMessage, error) {
-	rows, err := s.read.QueryContext(ctx,
+	rows, err := s.read.QueryContext(ctx, s.Q(
 		`SELECT id, chat_key, plugin, text, attachments, created_at FROM inbox_messages
-		 WHERE chat_key = ? AND id > ? ORDER BY id LIMIT ?`, chatKey, after, limit)
+		 WHERE chat_key = ? AND id > ? ORDER BY id LIMIT ?`), chatKey, after, limit)
 	if err != nil {
 		return nil, fmt.Errorf("listing inbox messages of %s: %w", chatKey, err)
 	}
@@ -109,8 +111,8 @@ func (s *Store) InboxMessages(ctx context.Context, chatKey string, after int64, 
 // InboxFile returns attachment idx of message id.
 func (s *Store) InboxFile(ctx context.Context, messageID int64, idx int) (*InboxFile, error) {
 	var f InboxFile
-	err := s.read.QueryRowContext(ctx,
-		`SELECT name, content_type, data FROM inbox_files WHERE message_id = ? AND idx = ?`, messageID, idx).
+	err := s.read.QueryRowContext(ctx, s.Q(
+		`SELECT name, content_type, data FROM inbox_files WHERE message_id = ? AND idx = ?`), messageID, idx).
 		Scan(&f.Name, &f.ContentType, &f.Data)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, ErrNotFound

@@ -1,5 +1,7 @@
 // Package store keeps Hookpoint's state in a SQL database: SQLite in the
-// data directory by default. It is the only package that holds SQL.
+// data directory by default, PostgreSQL to scale out. With the queue
+// package it is the only package that holds SQL. Both databases run the
+// same queries; the few differences are in Dialect.
 package store
 
 import (
@@ -16,25 +18,56 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
-	_ "modernc.org/sqlite" // database/sql driver "sqlite"
+	_ "github.com/jackc/pgx/v5/stdlib" // database/sql driver "pgx"
+	_ "modernc.org/sqlite"             // database/sql driver "sqlite"
 )
 
 // ErrNotFound is returned when a record does not exist.
 var ErrNotFound = errors.New("not found")
 
-// Store is a handle on the database. Writes go through one connection
-// (SQLite has one writer); reads use a pool.
+// Dialect is the kind of database.
+type Dialect int
+
+// The supported databases.
+const (
+	SQLite Dialect = iota
+	Postgres
+)
+
+func (d Dialect) String() string {
+	if d == Postgres {
+		return "postgres"
+	}
+	return "sqlite"
+}
+
+// Store is a handle on the database. On SQLite, writes go through one
+// connection and reads use a pool; on PostgreSQL both share a pool. Writes
+// made with Do are group-committed.
 type Store struct {
-	write *sql.DB
-	read  *sql.DB
+	dialect Dialect
+	write   *sql.DB
+	read    *sql.DB
+	writer  *writer
 }
 
 // DatabaseFile is the SQLite file's name inside the data directory.
 const DatabaseFile = "hookpoint.db"
 
-//go:embed migrations/sqlite/*.sql
-var sqliteMigrations embed.FS
+//go:embed migrations/sqlite/*.sql migrations/postgres/*.sql
+var migrations embed.FS
+
+// Open opens the database that url names — a postgres:// or postgresql://
+// URL, or a SQLite file path (optionally prefixed "sqlite:") — and brings
+// its schema up to date.
+func Open(ctx context.Context, url string) (*Store, error) {
+	if strings.HasPrefix(url, "postgres://") || strings.HasPrefix(url, "postgresql://") {
+		return OpenPostgres(ctx, url)
+	}
+	return OpenSQLite(ctx, strings.TrimPrefix(url, "sqlite:"))
+}
 
 // OpenSQLite opens (creating if needed) the SQLite database at path and
 // brings its schema up to date.
@@ -53,34 +86,109 @@ func OpenSQLite(ctx context.Context, path string) (*Store, error) {
 		return nil, fmt.Errorf("opening database: %w", err)
 	}
 	write.SetMaxOpenConns(1)
+	write.SetConnMaxIdleTime(0)
 	read, err := sql.Open("sqlite", dsn)
 	if err != nil {
 		write.Close()
 		return nil, fmt.Errorf("opening database: %w", err)
 	}
 	read.SetMaxOpenConns(max(2, runtime.GOMAXPROCS(0)))
-	s := &Store{write: write, read: read}
-	if err := s.migrate(ctx, sqliteMigrations, "migrations/sqlite"); err != nil {
-		s.Close()
+	return finishOpen(ctx, &Store{dialect: SQLite, write: write, read: read}, 1)
+}
+
+// OpenPostgres connects to PostgreSQL and brings the schema up to date.
+// Several Hookpoint processes may share one database.
+func OpenPostgres(ctx context.Context, url string) (*Store, error) {
+	db, err := sql.Open("pgx", url)
+	if err != nil {
+		return nil, fmt.Errorf("opening database: %w", err)
+	}
+	db.SetMaxOpenConns(16)
+	db.SetMaxIdleConns(16)
+	db.SetConnMaxIdleTime(5 * time.Minute)
+	pctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if err := db.PingContext(pctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("connecting to PostgreSQL: %w", err)
+	}
+	return finishOpen(ctx, &Store{dialect: Postgres, write: db, read: db}, 4)
+}
+
+func finishOpen(ctx context.Context, s *Store, committers int) (*Store, error) {
+	if err := s.migrate(ctx); err != nil {
+		s.write.Close()
+		if s.read != s.write {
+			s.read.Close()
+		}
 		return nil, err
 	}
+	s.writer = newWriter(s, committers)
 	return s, nil
 }
 
-// Close closes the database.
+// Dialect returns the kind of database.
+func (s *Store) Dialect() Dialect { return s.dialect }
+
+// Close stops the group committer and closes the database.
 func (s *Store) Close() error {
+	if s.writer != nil {
+		s.writer.close()
+	}
+	if s.read == s.write {
+		return s.write.Close()
+	}
 	return errors.Join(s.read.Close(), s.write.Close())
 }
 
-func (s *Store) migrate(ctx context.Context, fsys embed.FS, dir string) error {
-	if _, err := s.write.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY)`); err != nil {
+// Q rewrites a query written with ? placeholders for the dialect:
+// PostgreSQL gets $1, $2, ...
+func (s *Store) Q(query string) string {
+	if s.dialect != Postgres {
+		return query
+	}
+	var b strings.Builder
+	n := 0
+	for i := 0; i < len(query); i++ {
+		if query[i] == '?' {
+			n++
+			b.WriteByte('$')
+			b.WriteString(strconv.Itoa(n))
+			continue
+		}
+		b.WriteByte(query[i])
+	}
+	return b.String()
+}
+
+// Reader returns the pool for reads.
+func (s *Store) Reader() *sql.DB { return s.read }
+
+// migrationLock is the PostgreSQL advisory lock key that serialises
+// migrations between replicas starting together.
+const migrationLock = 0x686f6f6b // "hook"
+
+func (s *Store) migrate(ctx context.Context) error {
+	dir := "migrations/" + s.dialect.String()
+	conn, err := s.write.Conn(ctx)
+	if err != nil {
+		return fmt.Errorf("migrating: %w", err)
+	}
+	defer conn.Close()
+	if s.dialect == Postgres {
+		if _, err := conn.ExecContext(ctx, `SELECT pg_advisory_lock($1)`, migrationLock); err != nil {
+			return fmt.Errorf("locking for migrations: %w", err)
+		}
+		defer conn.ExecContext(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock($1)`, migrationLock)
+	}
+	if _, err := conn.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY)`); err != nil {
 		return fmt.Errorf("creating schema_migrations: %w", err)
 	}
 	var current int
-	if err := s.write.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_migrations`).Scan(&current); err != nil {
+	if err := conn.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_migrations`).Scan(&current); err != nil {
 		return fmt.Errorf("reading schema version: %w", err)
 	}
-	entries, err := fs.ReadDir(fsys, dir)
+	entries, err := fs.ReadDir(migrations, dir)
 	if err != nil {
 		return fmt.Errorf("reading migrations: %w", err)
 	}
@@ -94,23 +202,30 @@ func (s *Store) migrate(ctx context.Context, fsys embed.FS, dir string) error {
 		if version <= current {
 			continue
 		}
-		body, err := fs.ReadFile(fsys, dir+"/"+e.Name())
+		body, err := fs.ReadFile(migrations, dir+"/"+e.Name())
 		if err != nil {
 			return fmt.Errorf("reading migration %s: %w", e.Name(), err)
 		}
-		if err := s.inTx(ctx, func(tx *sql.Tx) error {
-			if _, err := tx.ExecContext(ctx, string(body)); err != nil {
-				return err
-			}
-			_, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version) VALUES (?)`, version)
-			return err
-		}); err != nil {
+		tx, err := conn.BeginTx(ctx, nil)
+		if err != nil {
+			return fmt.Errorf("applying migration %s: %w", e.Name(), err)
+		}
+		if _, err := tx.ExecContext(ctx, string(body)); err != nil {
+			tx.Rollback()
+			return fmt.Errorf("applying migration %s: %w", e.Name(), err)
+		}
+		if _, err := tx.ExecContext(ctx, s.Q(`INSERT INTO schema_migrations (version) VALUES (?)`), version); err != nil {
+			tx.Rollback()
+			return fmt.Errorf("applying migration %s: %w", e.Name(), err)
+		}
+		if err := tx.Commit(); err != nil {
 			return fmt.Errorf("applying migration %s: %w", e.Name(), err)
 		}
 	}
 	return nil
 }
 
+// inTx runs fn in its own transaction, outside group commit.
 func (s *Store) inTx(ctx context.Context, fn func(*sql.Tx) error) error {
 	tx, err := s.write.BeginTx(ctx, nil)
 	if err != nil {

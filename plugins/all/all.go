@@ -5,7 +5,9 @@
 package all
 
 import (
+	_ "github.com/hookpoint/hookpoint/plugins/generic"
 	_ "github.com/hookpoint/hookpoint/plugins/github"
+	_ "github.com/hookpoint/hookpoint/plugins/gitlab"
 	_ "github.com/hookpoint/hookpoint/plugins/job"
 	_ "github.com/hookpoint/hookpoint/plugins/report"
 	_ "github.com/hookpoint/hookpoint/plugins/resource"

@@ -13,6 +13,8 @@ func TestBuiltinsRegistered(t *testing.T) {
 	t.Parallel()
 	want := map[string]bool{ // ID: enabled by default
 		"hookpoint.github":   true,
+		"hookpoint.gitlab":   false,
+		"hookpoint.generic":  false,
 		"hookpoint.resource": false,
 		"hookpoint.report":   false,
 		"hookpoint.job":      false,
@@ -49,9 +51,14 @@ func TestBuiltinsRegistered(t *testing.T) {
 				if key == "" || key != strings.ToUpper(key) || f.Tag.Get("title") == "" || f.Tag.Get("desc") == "" {
 					t.Errorf("config field %s: want an upper-case json key, a title and a desc; tags %q", f.Name, f.Tag)
 				}
-				if strings.Contains(key, "SECRET") || strings.Contains(key, "TOKEN") {
-					if f.Type != secretType || f.Tag.Get("required") != "true" {
-						t.Errorf("config field %s (%s) must be a required sdk.Secret", f.Name, key)
+				if isSecretKey(key) {
+					if f.Type != secretType {
+						t.Errorf("config field %s (%s) must be an sdk.Secret", f.Name, key)
+					}
+					// A previous secret, kept for rotation, is optional;
+					// every other secret is required.
+					if required := !strings.Contains(key, "PREVIOUS"); (f.Tag.Get("required") == "true") != required {
+						t.Errorf("config field %s (%s): required tag %q, want required=%v", f.Name, key, f.Tag.Get("required"), required)
 					}
 				}
 			}
@@ -60,4 +67,14 @@ func TestBuiltinsRegistered(t *testing.T) {
 	for id := range want {
 		t.Errorf("plugin %s is not registered", id)
 	}
+}
+
+// isSecretKey reports whether a config key names a secret value: it
+// mentions SECRET or TOKEN and does not name where a token is sent
+// (TOKEN_HEADER, TOKEN_QUERY).
+func isSecretKey(key string) bool {
+	if strings.HasSuffix(key, "_HEADER") || strings.HasSuffix(key, "_QUERY") {
+		return false
+	}
+	return strings.Contains(key, "SECRET") || strings.Contains(key, "TOKEN")
 }

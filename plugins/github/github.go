@@ -1,12 +1,20 @@
 // Package github is the built-in GitHub plugin, hookpoint.github: the
-// seed's first example. It verifies X-Hub-Signature-256, turns push and
-// issues events into chat messages for NOTIFICATION_CHAT_KEY, answers
-// ping, and acknowledges every other event without acting on it.
+// seed's first example. It verifies X-Hub-Signature-256 (against
+// GITHUB_WEBHOOK_SECRET and, during a rotation, also
+// GITHUB_WEBHOOK_PREVIOUS_SECRET), turns push and issues events into chat
+// messages for NOTIFICATION_CHAT_KEY, and acknowledges ping and every
+// other event without acting on it.
 //
 // Its webhook is served at
 // {BASE_URL}/api/plugin/hookpoint.github/webhook/github and accepts both
 // of GitHub's content types, application/json and
 // application/x-www-form-urlencoded (JSON in the payload field).
+//
+// The webhook is queued ([sdk.ModeQueued]): a delivery that passes the
+// signature check and whose payload decodes is stored and answered 202
+// at once; a malformed one is refused with a 400 before it is stored.
+// The notification is then sent from the durable queue, retried while the
+// chat cannot take it.
 package github
 
 import (
@@ -35,6 +43,9 @@ const MaxBodyBytes = 25 << 20
 type Config struct {
 	// WebhookSecret is the secret set on the GitHub webhook.
 	WebhookSecret sdk.Secret `json:"GITHUB_WEBHOOK_SECRET" title:"Webhook secret" desc:"The secret set on the GitHub webhook; deliveries must carry a matching X-Hub-Signature-256." required:"true"`
+	// PreviousWebhookSecret is the secret being rotated out. While it is
+	// set, deliveries signed with either secret are accepted.
+	PreviousWebhookSecret sdk.Secret `json:"GITHUB_WEBHOOK_PREVIOUS_SECRET" title:"Previous webhook secret" desc:"During secret rotation, the old secret: deliveries signed with it are accepted too. Remove it once GitHub uses the new secret."`
 	// NotificationChatKey is the chat that receives notifications. Empty
 	// means events are acknowledged and logged but nothing is sent.
 	NotificationChatKey string `json:"NOTIFICATION_CHAT_KEY" title:"Notification chat" desc:"chat_key that receives push and issue notifications, e.g. inbox-group_ops. Empty: events are only logged."`
@@ -72,7 +83,11 @@ func (p *Plugin) Validate() error {
 
 // Provision mounts the /github webhook.
 func (p *Plugin) Provision(h sdk.Host) error {
-	v, err := verify.GitHub(p.Config.WebhookSecret.Reveal())
+	secrets := []string{p.Config.WebhookSecret.Reveal()}
+	if p.Config.PreviousWebhookSecret.IsSet() {
+		secrets = append(secrets, p.Config.PreviousWebhookSecret.Reveal())
+	}
+	v, err := verify.GitHub(secrets...)
 	if err != nil {
 		return fmt.Errorf("building GitHub signature verifier: %w", err)
 	}
@@ -87,29 +102,54 @@ func (p *Plugin) Provision(h sdk.Host) error {
 		Methods:      []string{http.MethodPost},
 		MaxBodyBytes: MaxBodyBytes,
 		Verify:       []sdk.Verifier{v},
+		Mode:         sdk.ModeQueued,
+		Check:        check,
 		Handler:      sdk.HandlerFunc(p.serveGitHub),
 	})
 }
 
-// serveGitHub handles one verified delivery.
-func (p *Plugin) serveGitHub(ctx context.Context, req *sdk.Request) (*sdk.Response, error) {
-	event := req.Header.Get(HeaderEvent)
+// check refuses, before the delivery is stored, what the handler would
+// refuse: a delivery with no event header, or a handled event whose
+// payload does not decode.
+func check(req *sdk.Request) error {
+	_, _, _, err := parse(req)
+	return err
+}
+
+// parse reads a delivery's event and, for a handled event, decodes its
+// payload. It has no side effects. A malformed delivery is a 4xx
+// [*sdk.HTTPError], which fails a queued delivery for good.
+func parse(req *sdk.Request) (event string, r reply, handled bool, err error) {
+	event = req.Header.Get(HeaderEvent)
 	if event == "" {
-		return nil, sdk.Error(http.StatusBadRequest, "missing "+HeaderEvent+" header")
+		return "", reply{}, false, sdk.Error(http.StatusBadRequest, "missing "+HeaderEvent+" header")
 	}
-	log := req.Logger.With("event", event, "delivery", req.DeliveryID)
 	handle, ok := events[event]
 	if !ok {
-		log.Info("ignoring unhandled GitHub event")
-		return sdk.JSON(http.StatusOK, map[string]string{"status": "ignored", "event": event})
+		return event, reply{}, false, nil
 	}
 	payload, err := payloadBytes(req)
 	if err != nil {
-		return nil, err
+		return event, reply{}, false, err
 	}
-	r, err := handle(payload)
+	r, err = handle(payload)
+	if err != nil {
+		return event, reply{}, false, err
+	}
+	return event, r, true, nil
+}
+
+// serveGitHub handles one verified delivery. A failure to send is
+// returned as a plain error, so the queue retries the delivery.
+func (p *Plugin) serveGitHub(ctx context.Context, req *sdk.Request) (*sdk.Response, error) {
+	event, r, handled, err := parse(req)
 	if err != nil {
 		return nil, err
+	}
+	log := req.Logger.With("event", event, "delivery", req.DeliveryID)
+	if !handled {
+		log.Info("ignoring unhandled GitHub event")
+		return sdk.JSON(http.StatusOK, map[string]string{"status": "ignored", "event": event})
 	}
 	log = log.With(r.logAttrs...)
 	if r.text != "" {

@@ -421,6 +421,45 @@ func TestSendFailure(t *testing.T) {
 	if got := sdktest.Status(resp, err); got != http.StatusInternalServerError || !errors.Is(err, down) {
 		t.Fatalf("status = %d (%v), want 500 wrapping %v", got, err, down)
 	}
+	if sdk.IsPermanent(err) {
+		t.Errorf("send failure %v is permanent; want it retried", err)
+	}
+}
+
+func TestQueued(t *testing.T) {
+	t.Parallel()
+	h := setup(t, testChat)
+	w, _ := h.Mounted(github.Endpoint)
+	if w.Mode != sdk.ModeQueued || w.Check == nil {
+		t.Fatalf("webhook mode %v, check set %v; want queued with a check", w.Mode, w.Check != nil)
+	}
+	push := fixture(t, "push.json")
+	for _, req := range []*sdk.Request{delivery("push", push), delivery("ping", fixture(t, "ping.json")), delivery("star", []byte("not JSON"))} {
+		if err := w.Check(req); err != nil {
+			t.Errorf("Check(%s) = %v, want nil", req.Header.Get("X-GitHub-Event"), err)
+		}
+	}
+	malformed := map[string]*sdk.Request{
+		"missing event header": {Header: http.Header{"Content-Type": {"application/json"}}, Body: push},
+		"invalid JSON":         delivery("push", []byte(`{"ref": `)),
+		"wrong field type":     delivery("issues", []byte(`{"issue": []}`)),
+		"form without payload": {Header: http.Header{"Content-Type": {"application/x-www-form-urlencoded"}, "X-Github-Event": {"push"}}, Body: []byte("a=1")},
+	}
+	for name, req := range malformed {
+		// Refused before it is stored...
+		if err := w.Check(req); !sdk.IsPermanent(err) || sdktest.Status(nil, err) != http.StatusBadRequest {
+			t.Errorf("%s: Check = %v, want a 400", name, err)
+		}
+		// ...and failed for good, not retried, should a stored one reach
+		// the handler.
+		req.Logger = h.Logger()
+		if _, err := w.Handler.ServeWebhook(t.Context(), req); !sdk.IsPermanent(err) {
+			t.Errorf("%s: handler error %v is not permanent", name, err)
+		}
+	}
+	if sent := h.Sent(); len(sent) != 0 {
+		t.Errorf("malformed deliveries sent %+v", sent)
+	}
 }
 
 func TestConfig(t *testing.T) {
@@ -452,5 +491,61 @@ func TestConfig(t *testing.T) {
 	}
 	if err := empty.Provision(sdktest.NewHost(t, github.ID)); !errors.Is(err, verify.ErrNoSecret) {
 		t.Errorf("Provision with no secret = %v, want verify.ErrNoSecret", err)
+	}
+}
+
+func TestSecretRotation(t *testing.T) {
+	t.Parallel()
+	const oldSecret, newSecret = "old-secret", "new-secret"
+	body := fixture(t, "push.json")
+	signed := func(secret string) *sdk.Request {
+		r := delivery("push", body)
+		r.Header.Set("X-Hub-Signature-256", sign(secret, body))
+		return r
+	}
+	tests := []struct {
+		name     string
+		previous string
+		secret   string // the delivery is signed with this
+		status   int
+	}{
+		{"new secret, no previous", "", newSecret, http.StatusOK},
+		{"old secret, no previous", "", oldSecret, http.StatusForbidden},
+		{"new secret during rotation", oldSecret, newSecret, http.StatusOK},
+		{"old secret during rotation", oldSecret, oldSecret, http.StatusOK},
+		{"unknown secret during rotation", oldSecret, "other", http.StatusForbidden},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			h := sdktest.NewHost(t, github.ID)
+			p := &github.Plugin{Config: github.Config{
+				WebhookSecret:         sdk.NewSecret(newSecret),
+				PreviousWebhookSecret: sdk.NewSecret(tt.previous),
+				NotificationChatKey:   testChat,
+			}}
+			if err := p.Validate(); err != nil {
+				t.Fatal(err)
+			}
+			if err := p.Provision(h); err != nil {
+				t.Fatal(err)
+			}
+			resp, err := sdktest.Serve(t, h, github.Endpoint, signed(tt.secret))
+			if got := sdktest.Status(resp, err); got != tt.status {
+				t.Fatalf("status = %d (%v), want %d", got, err, tt.status)
+			}
+			if want := map[bool]int{true: 1, false: 0}[tt.status == http.StatusOK]; len(h.Sent()) != want {
+				t.Errorf("sent %d messages, want %d", len(h.Sent()), want)
+			}
+		})
+	}
+
+	p := github.Plugin{}
+	raw := `{"GITHUB_WEBHOOK_SECRET": "new", "GITHUB_WEBHOOK_PREVIOUS_SECRET": "old"}`
+	if err := json.Unmarshal([]byte(raw), p.PluginConfig()); err != nil {
+		t.Fatal(err)
+	}
+	if p.Config.PreviousWebhookSecret.Reveal() != "old" {
+		t.Errorf("GITHUB_WEBHOOK_PREVIOUS_SECRET not decoded: %q", p.Config.PreviousWebhookSecret.Reveal())
 	}
 }

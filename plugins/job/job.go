@@ -4,12 +4,17 @@
 // to the chat the request named. Clients authenticate with
 // "Authorization: Bearer <API_TOKEN>".
 //
-// Jobs run through [sdk.Host.Go]: they are cancelled at shutdown, and a
-// job still waiting then is not finished later.
+// A job is a durable task (kind "job", see [sdk.Host.Enqueue]): it is
+// stored before the answer, survives restarts and is retried, up to 5
+// runs, when it fails or is interrupted. The endpoint itself runs inline,
+// since its answer carries the task's id. A start request that repeats
+// the task_id and chat of a job still pending or running starts nothing
+// new and is answered with that job.
 package job
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -31,6 +36,13 @@ const Endpoint = "/start_job"
 
 // DefaultDuration is the default of Config.Duration.
 const DefaultDuration = 2 * time.Second
+
+// TaskKind is the kind of the job's durable tasks. It is stored with
+// every task and must not change.
+const TaskKind = "job"
+
+// MaxAttempts is how many runs a job gets before it is dead-lettered.
+const MaxAttempts = 5
 
 // maxTaskIDRunes caps the client-chosen task id.
 const maxTaskIDRunes = 200
@@ -94,7 +106,7 @@ func parseDuration(s string) (time.Duration, error) {
 	return d, nil
 }
 
-// Provision mounts the /start_job webhook.
+// Provision registers the job worker and mounts the /start_job webhook.
 func (p *Plugin) Provision(h sdk.Host) error {
 	if err := p.Validate(); err != nil {
 		return err
@@ -104,6 +116,17 @@ func (p *Plugin) Provision(h sdk.Host) error {
 		return fmt.Errorf("building bearer token verifier: %w", err)
 	}
 	p.host = h
+	err = h.Worker(sdk.Worker{
+		Kind:  TaskKind,
+		Retry: sdk.RetryPolicy{MaxAttempts: MaxAttempts},
+		// A run lasts JOB_DURATION; the margin covers the message. The
+		// server's queue.handler_timeout still bounds every run.
+		Timeout: p.duration + 30*time.Second,
+		Handler: p.runJob,
+	})
+	if err != nil {
+		return err
+	}
 	return h.Webhook(sdk.Webhook{
 		Endpoint:    Endpoint,
 		Name:        "Start Long Job",
@@ -117,11 +140,23 @@ func (p *Plugin) Provision(h sdk.Host) error {
 // StartRequest is the body of a start request.
 type StartRequest struct {
 	// TaskID names the task in the answer and the chat message; empty
-	// means the id of the background task.
+	// means the id of the durable task.
 	TaskID string `json:"task_id"`
 	// NotifyChatKey is the chat told when the task is done.
 	NotifyChatKey string `json:"notify_chat_key"`
 }
+
+// JobArgs are the stored arguments of a job. The JSON names are stored
+// with every task and must not change.
+type JobArgs struct {
+	// TaskID is the client's task id; empty means the durable task's id.
+	TaskID string `json:"task_id,omitempty"`
+	// ChatKey is the chat told when the job is done.
+	ChatKey string `json:"chat_key"`
+}
+
+// Kind returns TaskKind.
+func (JobArgs) Kind() string { return TaskKind }
 
 func (p *Plugin) serveStart(ctx context.Context, req *sdk.Request) (*sdk.Response, error) {
 	var sr StartRequest
@@ -135,44 +170,68 @@ func (p *Plugin) serveStart(ctx context.Context, req *sdk.Request) (*sdk.Respons
 	if utf8.RuneCountInString(sr.TaskID) > maxTaskIDRunes {
 		return nil, sdk.Errorf(http.StatusBadRequest, "task_id is longer than %d characters", maxTaskIDRunes)
 	}
-
-	// The task needs the id Go returns when the client sent none; it
-	// arrives through named, which Go's caller fills right after.
-	named := make(chan string, 1)
-	log := req.Logger
-	d := p.duration
-	id := p.host.Go("job", func(ctx context.Context) error {
-		var taskID string
-		select {
-		case taskID = <-named:
-		case <-ctx.Done():
-			return ctx.Err()
-		}
-		t := time.NewTimer(d)
-		defer t.Stop()
-		select {
-		case <-t.C:
-		case <-ctx.Done():
-			log.Info("job cancelled", "task_id", taskID)
-			return ctx.Err()
-		}
-		if err := p.host.Send(ctx, chat, sdk.Message{Text: fmt.Sprintf("Task %s finished.", taskID)}); err != nil {
-			return fmt.Errorf("notifying %s of task %s: %w", chat, taskID, err)
-		}
-		log.Info("job finished", "task_id", taskID, "chat_key", chat)
-		return nil
-	})
+	var opts *sdk.EnqueueOpts
+	if sr.TaskID != "" {
+		// A resent request must not start the job twice. The chat is
+		// part of the key, so that another chat reusing the task id
+		// still gets its own job and message.
+		opts = &sdk.EnqueueOpts{UniqueKey: uniqueKey(chat, sr.TaskID)}
+	}
+	id, err := p.host.Enqueue(ctx, JobArgs{TaskID: sr.TaskID, ChatKey: chat}, opts)
+	if err != nil {
+		return nil, fmt.Errorf("starting job: %w", err)
+	}
 	taskID := sr.TaskID
 	if taskID == "" {
 		taskID = id
 	}
-	named <- taskID
-	log.Info("job started", "task_id", taskID, "background_task", id, "duration", d)
+	req.Logger.Info("job started", "task_id", taskID, "job", id, "duration", p.duration)
 	return sdk.JSON(http.StatusAccepted, map[string]string{
 		"status":  "accepted",
 		"task_id": taskID,
+		"job":     id,
 		"message": "Job accepted and running in the background.",
 	})
+}
+
+// uniqueKey returns the unique key of a job with a client task id.
+func uniqueKey(chat, taskID string) string {
+	b, _ := json.Marshal([2]string{chat, taskID}) // strings always encode
+	return string(b)
+}
+
+// runJob runs one job: it works for JOB_DURATION, then tells the chat.
+// Interrupted (shutdown, timeout), it returns the context's error, so the
+// job runs again; the message is sent only by a run that succeeds.
+func (p *Plugin) runJob(ctx context.Context, t *sdk.Task) error {
+	var args JobArgs
+	if err := t.Decode(&args); err != nil {
+		return err
+	}
+	if args.ChatKey == "" {
+		return sdk.Cancel(errors.New("job has no chat_key"))
+	}
+	taskID := args.TaskID
+	if taskID == "" {
+		taskID = t.ID
+	}
+	log := t.Logger.With("task_id", taskID, "chat_key", args.ChatKey)
+	if err := t.Progress(ctx, "running"); err != nil {
+		log.Warn("recording job progress", "err", err)
+	}
+	timer := time.NewTimer(p.duration)
+	defer timer.Stop()
+	select {
+	case <-timer.C:
+	case <-ctx.Done():
+		log.Info("job interrupted; it will run again", "err", ctx.Err())
+		return ctx.Err()
+	}
+	if err := p.host.Send(ctx, args.ChatKey, sdk.Message{Text: fmt.Sprintf("Task %s finished.", taskID)}); err != nil {
+		return fmt.Errorf("notifying %s of task %s: %w", args.ChatKey, taskID, err)
+	}
+	log.Info("job finished")
+	return nil
 }
 
 var (

@@ -48,10 +48,22 @@ func accepted(t *testing.T, resp *sdk.Response, err error) map[string]string {
 	if err := json.Unmarshal(resp.Body, &m); err != nil {
 		t.Fatal(err)
 	}
-	if m["status"] != "accepted" || m["message"] == "" {
-		t.Errorf("answer = %v, want status accepted and a message", m)
+	if m["status"] != "accepted" || m["message"] == "" || m["job"] == "" {
+		t.Errorf("answer = %v, want status accepted, a job and a message", m)
 	}
 	return m
+}
+
+func TestWorker(t *testing.T) {
+	t.Parallel()
+	h := setup(t, "2s")
+	ws := h.Workers()
+	if len(ws) != 1 || ws[0].Kind != job.TaskKind || ws[0].Retry.MaxAttempts != 5 || ws[0].Timeout < 2*time.Second {
+		t.Errorf("workers = %+v, want one %q worker with 5 attempts and a timeout above JOB_DURATION", ws, job.TaskKind)
+	}
+	if w, _ := h.Mounted(job.Endpoint); w.Mode != sdk.ModeInline {
+		t.Errorf("%s mode = %v, want inline: the answer carries the task id", job.Endpoint, w.Mode)
+	}
 }
 
 func TestJobReportsAfterDuration(t *testing.T) {
@@ -61,9 +73,12 @@ func TestJobReportsAfterDuration(t *testing.T) {
 		name   string
 		body   string
 		taskID string
+		args   string
 	}{
-		{"client task id", `{"task_id": "build-42", "notify_chat_key": "` + chat + `", "extra": [1]}`, "build-42"},
-		{"no task id: the background task's id", `{"notify_chat_key": "` + chat + `"}`, "job-1"},
+		{"client task id", `{"task_id": "build-42", "notify_chat_key": "` + chat + `", "extra": [1]}`, "build-42",
+			`{"task_id":"build-42","chat_key":"` + chat + `"}`},
+		{"no task id: the durable task's id", `{"notify_chat_key": " ` + chat + ` "}`, "job-1",
+			`{"chat_key":"` + chat + `"}`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -72,37 +87,86 @@ func TestJobReportsAfterDuration(t *testing.T) {
 			began := time.Now()
 			resp, err := sdktest.Serve(t, h, job.Endpoint, start(tt.body))
 			answered := time.Since(began)
-			if got := accepted(t, resp, err); got["task_id"] != tt.taskID {
-				t.Errorf("task_id = %q, want %q", got["task_id"], tt.taskID)
+			got := accepted(t, resp, err)
+			if got["task_id"] != tt.taskID || got["job"] != "job-1" {
+				t.Errorf("task_id, job = %q, %q; want %q, job-1", got["task_id"], got["job"], tt.taskID)
 			}
 			if answered >= d {
 				t.Errorf("answered after %v, want before the job's %v", answered, d)
 			}
-			if sent := h.Sent(); len(sent) != 0 {
-				t.Errorf("message sent before the job ended: %+v", sent)
+			tasks := h.Enqueued()
+			if len(tasks) != 1 || tasks[0].ID != got["job"] || tasks[0].Kind != job.TaskKind || string(tasks[0].Args) != tt.args {
+				t.Fatalf("enqueued %+v, want one job task with args %s", tasks, tt.args)
 			}
-			if err := h.Wait(); err != nil {
+			if sent := h.Sent(); len(sent) != 0 {
+				t.Errorf("message sent before the job ran: %+v", sent)
+			}
+
+			ran := time.Now()
+			if err := h.RunTasks(t.Context()); err != nil {
 				t.Fatal(err)
 			}
-			if took := time.Since(began); took < d {
+			if took := time.Since(ran); took < d {
 				t.Errorf("job finished after %v, want at least %v", took, d)
+			}
+			if p := h.Progress(got["job"]); p != "running" {
+				t.Errorf("progress = %q, want running", p)
 			}
 			sent := h.Sent()
 			if len(sent) != 1 || sent[0].ChatKey != chat || sent[0].Msg.Text != "Task "+tt.taskID+" finished." {
 				t.Errorf("sent = %+v, want \"Task %s finished.\" to %s", sent, tt.taskID, chat)
 			}
+			if task, _ := h.Task(got["job"]); task.State != sdktest.TaskDone {
+				t.Errorf("task state = %q, want done", task.State)
+			}
 		})
 	}
 }
 
-func TestJobCancelledAtShutdown(t *testing.T) {
+func TestResentStartIsOneJob(t *testing.T) {
+	t.Parallel()
+	h := setup(t, "0s")
+	serve := func(body string) map[string]string {
+		t.Helper()
+		resp, err := sdktest.Serve(t, h, job.Endpoint, start(body))
+		return accepted(t, resp, err)
+	}
+	body := `{"task_id": "t-1", "notify_chat_key": "` + chat + `"}`
+	first, again := serve(body), serve(body)
+	if first["task_id"] != "t-1" || again["task_id"] != "t-1" || again["job"] != first["job"] {
+		t.Errorf("answers %v and %v, want task_id t-1 and the same job", first, again)
+	}
+	// Another chat reusing the task id gets a job of its own, and so do
+	// requests without a task id.
+	other := serve(`{"task_id": "t-1", "notify_chat_key": "inbox-other"}`)
+	anon1, anon2 := serve(`{"notify_chat_key": "`+chat+`"}`), serve(`{"notify_chat_key": "`+chat+`"}`)
+	jobs := map[string]bool{first["job"]: true, other["job"]: true, anon1["job"]: true, anon2["job"]: true}
+	if len(jobs) != 4 || len(h.Enqueued()) != 4 {
+		t.Errorf("jobs %v, enqueued %+v; want 4 distinct jobs", jobs, h.Enqueued())
+	}
+	if err := h.RunTasks(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	if sent := h.Sent(); len(sent) != 4 {
+		t.Errorf("sent %+v, want one message per job", sent)
+	}
+	// Once the job has finished, the same task id starts a new one.
+	if again := serve(body); again["job"] == first["job"] {
+		t.Errorf("restart of a finished task reused job %s", again["job"])
+	}
+}
+
+func TestJobInterruptedRunsAgain(t *testing.T) {
 	t.Parallel()
 	h := setup(t, "1h")
 	resp, err := sdktest.Serve(t, h, job.Endpoint, start(`{"task_id": "t1", "notify_chat_key": "`+chat+`"}`))
-	accepted(t, resp, err)
-	h.Cancel()
+	id := accepted(t, resp, err)["job"]
+
+	// Shutdown: the run's context is cancelled.
+	ctx, stop := context.WithCancel(t.Context())
+	time.AfterFunc(50*time.Millisecond, stop)
 	done := make(chan error, 1)
-	go func() { done <- h.Wait() }()
+	go func() { done <- h.RunTask(ctx, id) }()
 	select {
 	case err := <-done:
 		if !errors.Is(err, context.Canceled) {
@@ -112,7 +176,10 @@ func TestJobCancelledAtShutdown(t *testing.T) {
 		t.Fatal("job did not stop when its context was cancelled")
 	}
 	if sent := h.Sent(); len(sent) != 0 {
-		t.Errorf("cancelled job sent messages: %+v", sent)
+		t.Errorf("interrupted job sent messages: %+v", sent)
+	}
+	if task, _ := h.Task(id); task.State != sdktest.TaskPending {
+		t.Errorf("interrupted job is %q, want pending, to run again", task.State)
 	}
 }
 
@@ -126,9 +193,31 @@ func TestJobSendFailure(t *testing.T) {
 		t.Fatal(err)
 	}
 	resp, err := sdktest.Serve(t, h, job.Endpoint, start(`{"task_id": "t1", "notify_chat_key": "`+chat+`"}`))
-	accepted(t, resp, err)
-	if err := h.Wait(); !errors.Is(err, down) {
-		t.Errorf("job returned %v, want %v", err, down)
+	id := accepted(t, resp, err)["job"]
+	for attempt := 1; attempt <= 5; attempt++ {
+		err := h.RunTask(t.Context(), id)
+		if !errors.Is(err, down) || sdk.IsPermanent(err) {
+			t.Errorf("run %d returned %v, want the retryable %v", attempt, err, down)
+		}
+	}
+	if task, _ := h.Task(id); task.State != sdktest.TaskDead || task.Attempts != 5 {
+		t.Errorf("task after 5 failed runs: %q, %d attempts; want dead after 5", task.State, task.Attempts)
+	}
+}
+
+func TestJobBadArgs(t *testing.T) {
+	t.Parallel()
+	h := setup(t, "0s")
+	var run func(context.Context, *sdk.Task) error
+	for _, w := range h.Workers() {
+		run = w.Handler
+	}
+	for _, args := range []string{`{"task_id": 7}`, `{"task_id": "t1"}`} {
+		err := run(t.Context(), &sdk.Task{ID: "job-9", Kind: job.TaskKind, Args: json.RawMessage(args), Attempt: 1, MaxAttempts: 5, Logger: h.Logger(),
+			Progress: func(context.Context, string) error { return nil }})
+		if !sdk.IsPermanent(err) {
+			t.Errorf("args %s: %v, want a permanent error", args, err)
+		}
 	}
 }
 
@@ -161,8 +250,8 @@ func TestStartRejected(t *testing.T) {
 			if tt.detail != "" && (!errors.As(err, &he) || he.Detail != tt.detail) {
 				t.Errorf("error = %v, want detail %q", err, tt.detail)
 			}
-			if err := h.Wait(); err != nil || len(h.Sent()) != 0 {
-				t.Errorf("rejected request started a job: %v, %+v", err, h.Sent())
+			if tasks := h.Enqueued(); len(tasks) != 0 {
+				t.Errorf("rejected request started a job: %+v", tasks)
 			}
 		})
 	}

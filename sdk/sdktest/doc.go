@@ -1,13 +1,15 @@
 // Package sdktest is a test kit for Hookpoint plugins. It imports only the
 // standard library and package sdk.
 //
-// [Host] is a fake [sdk.Host]: it records the webhooks a plugin mounts and
-// the messages it sends, gives the plugin a temporary data directory and
-// runs background tasks in goroutines that a test can cancel and wait for.
-// [Serve] runs one request through a mounted webhook the way the server
-// does in front of a handler (body limit, method check, verifiers, then
-// the handler), and [Status] maps its result to the HTTP status the server
-// would answer.
+// [Host] is a fake [sdk.Host]: it records the webhooks a plugin mounts,
+// the workers it registers, the tasks it enqueues and the messages it
+// sends, and gives the plugin a temporary data directory. Tasks run only
+// when the test says so, with [Host.RunTasks] or [Host.RunTask], one run
+// per call, with the server's retry bookkeeping but no clock: Delay only
+// orders the runs, and a retry needs no backoff. [Serve] runs one request through a mounted
+// webhook the way the server does in front of a handler (body limit,
+// method check, verifiers, then the handler), and [Status] maps its result
+// to the HTTP status the server would answer.
 //
 // A typical test:
 //
@@ -22,7 +24,17 @@
 //	}
 //	msgs := h.Sent()
 //
-// The kit is not the server: it does no routing, storage, rate limiting or
-// error rendering, and it runs the plugin's lifecycle only as far as the
-// test drives it.
+// A handler that enqueues a task, and its worker:
+//
+//	resp, err := sdktest.Serve(t, h, "/start_job", req)
+//	tasks := h.Enqueued() // one task, pending
+//	if err := h.RunTasks(t.Context()); err != nil {
+//		t.Fatal(err)
+//	}
+//	msgs := h.Sent() // what the worker sent
+//
+// The kit is not the server: it does no routing, storage, rate limiting,
+// delivery deduplication or error rendering; it runs a [sdk.ModeQueued]
+// handler inline like any other (see [Serve]); and it runs the plugin's
+// lifecycle only as far as the test drives it.
 package sdktest

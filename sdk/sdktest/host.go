@@ -3,7 +3,6 @@ package sdktest
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -29,8 +28,10 @@ type SentMessage struct {
 
 // Host is a fake [sdk.Host] for plugin unit tests. Create it with
 // [NewHost]; set SendFunc, if needed, before the plugin is provisioned.
-// Its methods are safe for concurrent use, except that [Host.Go] must not
-// run concurrently with [Host.Wait].
+// Its methods are safe for concurrent use.
+//
+// Durable tasks ([Host.Worker], [Host.Enqueue]) are kept in memory and
+// run only when the test calls [Host.RunTasks] or [Host.RunTask].
 type Host struct {
 	// SendFunc, when set, is called by Send before the message is
 	// recorded. An error it returns is returned by Send and the message
@@ -44,23 +45,19 @@ type Host struct {
 	logger  *slog.Logger
 	logs    *lockedBuffer
 
-	ctx    context.Context
-	cancel context.CancelFunc
-	wg     sync.WaitGroup
-
 	mu       sync.Mutex
 	webhooks []sdk.Webhook
 	sent     []SentMessage
-	tasks    int
-	taskErrs []error
+	workers  []sdk.Worker
+	tasks    []*taskRecord
+	taskSeq  int
+	progress map[string]string
 }
 
 // NewHost returns a fake host for the plugin id ("author.module"). Its
 // data directory is DATA_DIR/plugin_data/<id> below t.TempDir(), created
 // here as the server creates it before Provision. Log records go to the
-// test's output (shown on failure or with -v) and to [Host.Logs]. When
-// the test ends, the context passed to background tasks is cancelled and
-// the host waits for them to return.
+// test's output (shown on failure or with -v) and to [Host.Logs].
 func NewHost(t testing.TB, id string) *Host {
 	t.Helper()
 	if _, _, err := sdk.ParseID(id); err != nil {
@@ -72,23 +69,14 @@ func NewHost(t testing.TB, id string) *Host {
 	}
 	logs := &lockedBuffer{}
 	handler := slog.NewTextHandler(io.MultiWriter(logs, t.Output()), &slog.HandlerOptions{Level: slog.LevelDebug})
-	ctx, cancel := context.WithCancel(context.Background())
-	h := &Host{
-		t:       t,
-		id:      id,
-		dataDir: dir,
-		logger:  slog.New(handler).With("plugin", id),
-		logs:    logs,
-		ctx:     ctx,
-		cancel:  cancel,
+	return &Host{
+		t:        t,
+		id:       id,
+		dataDir:  dir,
+		logger:   slog.New(handler).With("plugin", id),
+		logs:     logs,
+		progress: map[string]string{},
 	}
-	// Registered after t.TempDir, so it runs before the directory is
-	// removed: tasks may still be writing to it.
-	t.Cleanup(func() {
-		h.cancel()
-		h.wg.Wait()
-	})
-	return h
 }
 
 // ID returns the plugin id given to [NewHost].
@@ -113,7 +101,7 @@ func (h *Host) SetDataDir(dir string) { h.dataDir = dir }
 // Webhook records w. Like the server's loader, it refuses an endpoint
 // that does not start with "/", has empty, "." or ".." segments, or is
 // already mounted, a webhook without a handler, one with a nil verifier,
-// and one with no verifiers that is not Public.
+// one with no verifiers that is not Public, and an unknown Mode.
 func (h *Host) Webhook(w sdk.Webhook) error {
 	if err := checkWebhook(w); err != nil {
 		return fmt.Errorf("plugin %s: %w", h.id, err)
@@ -140,6 +128,9 @@ func checkWebhook(w sdk.Webhook) error {
 	}
 	if w.Handler == nil {
 		return fmt.Errorf("webhook %q has no handler", w.Endpoint)
+	}
+	if w.Mode != sdk.ModeInline && w.Mode != sdk.ModeQueued {
+		return fmt.Errorf("webhook %q: unknown mode %d", w.Endpoint, w.Mode)
 	}
 	for i, v := range w.Verify {
 		if v == nil {
@@ -189,7 +180,9 @@ func webhookPath(id, endpoint string) string {
 }
 
 // Send calls SendFunc, if set, and records the message unless SendFunc
-// failed. It fails without recording if ctx is already done.
+// failed. It fails without recording if ctx is already done. Called
+// from a task run by [Host.RunTask], the message is recorded only if the
+// run succeeds, as the server commits it with the run.
 func (h *Host) Send(ctx context.Context, chatKey string, msg sdk.Message) error {
 	if err := ctx.Err(); err != nil {
 		return err
@@ -201,7 +194,15 @@ func (h *Host) Send(ctx context.Context, chatKey string, msg sdk.Message) error 
 	}
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	h.sent = append(h.sent, SentMessage{ChatKey: chatKey, Msg: msg})
+	m := SentMessage{ChatKey: chatKey, Msg: msg}
+	if run := h.runOf(ctx); run != nil {
+		if run.over {
+			return fmt.Errorf("sdktest: Send called after task %s returned", run.id)
+		}
+		run.sent = append(run.sent, m)
+		return nil
+	}
+	h.sent = append(h.sent, m)
 	return nil
 }
 
@@ -210,36 +211,6 @@ func (h *Host) Sent() []SentMessage {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	return append([]SentMessage(nil), h.sent...)
-}
-
-// Go runs fn in a new goroutine and returns its task id, "<name>-<n>".
-// fn's context is cancelled by [Host.Cancel] and when the test ends.
-func (h *Host) Go(name string, fn func(ctx context.Context) error) string {
-	h.mu.Lock()
-	h.tasks++
-	id := fmt.Sprintf("%s-%d", name, h.tasks)
-	h.mu.Unlock()
-	h.wg.Go(func() {
-		if err := fn(h.ctx); err != nil {
-			h.mu.Lock()
-			h.taskErrs = append(h.taskErrs, fmt.Errorf("task %s: %w", id, err))
-			h.mu.Unlock()
-		}
-	})
-	return id
-}
-
-// Cancel cancels the context of every background task, past and future,
-// as server shutdown does.
-func (h *Host) Cancel() { h.cancel() }
-
-// Wait waits for every task started with [Host.Go] to return and returns
-// their errors joined (nil if all returned nil).
-func (h *Host) Wait() error {
-	h.wg.Wait()
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	return errors.Join(h.taskErrs...)
 }
 
 type lockedBuffer struct {

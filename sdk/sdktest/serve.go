@@ -20,8 +20,12 @@ import (
 var requestSeq atomic.Int64
 
 // deliveryHeaders are the sender headers Serve copies into
-// sdk.Request.DeliveryID when the test leaves it empty.
-var deliveryHeaders = []string{"X-GitHub-Delivery", "X-Gitea-Delivery", "X-Gogs-Delivery", "X-Gitlab-Event-UUID", "X-Request-UUID"}
+// sdk.Request.DeliveryID when the test leaves it empty and the webhook
+// names no DeliveryIDHeader, in the server's order.
+var deliveryHeaders = []string{
+	"X-GitHub-Delivery", "X-Gitea-Delivery", "X-Gogs-Delivery", "X-Gitlab-Event-UUID",
+	"Webhook-Id", "Svix-Id", "X-Request-UUID", "Idempotency-Key",
+}
 
 // Serve runs req through the webhook mounted at endpoint on h, doing what
 // the server does in front of a handler:
@@ -32,20 +36,32 @@ var deliveryHeaders = []string{"X-GitHub-Delivery", "X-Gitea-Delivery", "X-Gogs-
 //     (GET implies HEAD);
 //  3. every verifier runs against an *http.Request built from req, and
 //     the first error is returned as is;
-//  4. the handler runs with t's context.
+//  4. the webhook's Check, if set, runs, and its error is returned as is;
+//  5. the handler runs with t's context, and its result is returned.
 //
 // Serve fills in what the server would set: Method defaults to POST,
 // Endpoint, Path, Query, Header, ClientAddr (192.0.2.1), RequestID,
-// DeliveryID (from the usual delivery headers), ReceivedAt and Logger. It
-// works on a copy of req. The test fails at once if endpoint is not
-// mounted. Use [Status] to get the HTTP status of the result.
+// DeliveryID (from the webhook's DeliveryIDHeader or the usual delivery
+// headers), ReceivedAt and Logger. It works on a copy of req. The test
+// fails at once if endpoint is not mounted. Use [Status] to get the HTTP
+// status of the result.
+//
+// Serve calls the handler directly whatever the webhook's Mode: what the
+// server adds around a [sdk.ModeQueued] handler — storing the delivery,
+// answering 202 at once, retrying by the webhook's Retry policy,
+// dead-lettering permanent errors, and committing messages and tasks only
+// when the handler succeeds — is the server's job, and so is delivery-id
+// deduplication. A test of a queued handler checks what the handler
+// returns: a 4xx [*sdk.HTTPError] or an [sdk.Cancel] error is what the
+// server dead-letters ([sdk.IsPermanent]), any other error is what it
+// retries. Only Check's error reaches the sender of a queued request.
 func Serve(t testing.TB, h *Host, endpoint string, req *sdk.Request) (*sdk.Response, error) {
 	t.Helper()
 	w, ok := h.Mounted(endpoint)
 	if !ok {
 		t.Fatalf("sdktest.Serve: no webhook mounted at %q on %s", endpoint, h.ID())
 	}
-	r := fillRequest(h, endpoint, req)
+	r := fillRequest(h, w, req)
 
 	limit := w.MaxBodyBytes
 	if limit <= 0 {
@@ -72,10 +88,16 @@ func Serve(t testing.TB, h *Host, endpoint string, req *sdk.Request) (*sdk.Respo
 			return nil, err
 		}
 	}
+	if w.Check != nil {
+		if err := w.Check(r); err != nil {
+			return nil, err
+		}
+	}
 	return w.Handler.ServeWebhook(t.Context(), r)
 }
 
-func fillRequest(h *Host, endpoint string, req *sdk.Request) *sdk.Request {
+func fillRequest(h *Host, w sdk.Webhook, req *sdk.Request) *sdk.Request {
+	endpoint := w.Endpoint
 	r := new(sdk.Request)
 	if req != nil {
 		*r = *req
@@ -97,11 +119,14 @@ func fillRequest(h *Host, endpoint string, req *sdk.Request) *sdk.Request {
 	if r.RequestID == "" {
 		r.RequestID = fmt.Sprintf("test-%d", requestSeq.Add(1))
 	}
+	if r.DeliveryID == "" && w.DeliveryIDHeader != "" {
+		r.DeliveryID = strings.TrimSpace(r.Header.Get(w.DeliveryIDHeader))
+	}
 	for _, name := range deliveryHeaders {
-		if r.DeliveryID != "" {
+		if r.DeliveryID != "" || w.DeliveryIDHeader != "" {
 			break
 		}
-		r.DeliveryID = r.Header.Get(name)
+		r.DeliveryID = strings.TrimSpace(r.Header.Get(name))
 	}
 	if r.ReceivedAt.IsZero() {
 		r.ReceivedAt = time.Now()

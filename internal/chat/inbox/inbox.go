@@ -31,6 +31,18 @@ func (a *Adapter) Name() string { return Name }
 
 // Send stores the message, with its attachments.
 func (a *Adapter) Send(ctx context.Context, out *chat.Outgoing) error {
+	_, err := a.saver.AddInboxMessage(ctx, out.Key.String(), out.Plugin, out.Message.Text, files(out))
+	return err
+}
+
+// SendTx stores the message inside tx, so that a queued run's messages
+// commit with its success.
+func (a *Adapter) SendTx(ctx context.Context, tx *store.Tx, out *chat.Outgoing) error {
+	_, err := store.AddInboxMessageTx(ctx, tx, out.Key.String(), out.Plugin, out.Message.Text, files(out))
+	return err
+}
+
+func files(out *chat.Outgoing) []store.InboxFile {
 	files := make([]store.InboxFile, len(out.Message.Attachments))
 	for i, at := range out.Message.Attachments {
 		files[i] = store.InboxFile{
@@ -38,8 +50,7 @@ func (a *Adapter) Send(ctx context.Context, out *chat.Outgoing) error {
 			Data:            at.Data,
 		}
 	}
-	_, err := a.saver.AddInboxMessage(ctx, out.Key.String(), out.Plugin, out.Message.Text, files)
-	return err
+	return files
 }
 
 var _ chat.Adapter = (*Adapter)(nil)

@@ -1,0 +1,148 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"strings"
+	"time"
+)
+
+// adminFlags locate the admin API of a running server.
+type adminFlags struct {
+	cf        configFlags
+	server    string
+	tokenFile string
+	asJSON    bool
+}
+
+func (a *adminFlags) register(fs *flag.FlagSet) {
+	a.cf.register(fs, false)
+	fs.StringVar(&a.server, "server", os.Getenv("HOOKPOINT_SERVER"), "URL of the running server (default: the config's listen address on loopback) [$HOOKPOINT_SERVER]")
+	fs.StringVar(&a.tokenFile, "token-file", "", "file holding the admin token (default: $HOOKPOINT_ADMIN_TOKEN, else the config's admin.token)")
+	fs.BoolVar(&a.asJSON, "json", false, "print the API's JSON")
+}
+
+// client is an admin API client.
+type client struct {
+	base  string
+	token string
+	http  *http.Client
+}
+
+func (a *adminFlags) client() (*client, error) {
+	cfg, err := a.cf.load()
+	if err != nil {
+		return nil, err
+	}
+	base := a.server
+	if base == "" {
+		host, port, err := net.SplitHostPort(cfg.Listen)
+		if err != nil {
+			return nil, fmt.Errorf("listen %q: %w", cfg.Listen, err)
+		}
+		if host == "" || host == "0.0.0.0" || host == "::" {
+			host = "127.0.0.1"
+		}
+		base = "http://" + net.JoinHostPort(host, port)
+	}
+	token := os.Getenv("HOOKPOINT_ADMIN_TOKEN")
+	if a.tokenFile != "" {
+		b, err := os.ReadFile(a.tokenFile)
+		if err != nil {
+			return nil, fmt.Errorf("reading the token file: %w", err)
+		}
+		token = strings.TrimSpace(string(b))
+	}
+	if token == "" {
+		token = cfg.Admin.Token.Reveal()
+	}
+	return &client{base: strings.TrimRight(base, "/"), token: token, http: &http.Client{Timeout: 60 * time.Second}}, nil
+}
+
+// call sends a request to the admin API and decodes the JSON answer into
+// out (when not nil); it returns the raw answer too.
+func (c *client) call(ctx context.Context, method, path string, q url.Values, out any) ([]byte, error) {
+	u := c.base + path
+	if len(q) > 0 {
+		u += "?" + q.Encode()
+	}
+	req, err := http.NewRequestWithContext(ctx, method, u, nil)
+	if err != nil {
+		return nil, err
+	}
+	if c.token != "" {
+		req.Header.Set("Authorization", "Bearer "+c.token)
+	}
+	resp, err := c.http.Do(req)
+	if err != nil {
+		return nil, fmt.Errorf("reaching the server: %w", err)
+	}
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(io.LimitReader(resp.Body, 256<<20))
+	if err != nil {
+		return nil, fmt.Errorf("reading the answer: %w", err)
+	}
+	if resp.StatusCode >= 300 {
+		var e struct {
+			Detail string `json:"detail"`
+		}
+		if json.Unmarshal(raw, &e) == nil && e.Detail != "" {
+			return raw, fmt.Errorf("server answered %d: %s", resp.StatusCode, e.Detail)
+		}
+		return raw, fmt.Errorf("server answered %s", resp.Status)
+	}
+	if out != nil {
+		if err := json.Unmarshal(raw, out); err != nil {
+			return raw, fmt.Errorf("decoding the answer: %w", err)
+		}
+	}
+	return raw, nil
+}
+
+// printJSON indents raw JSON to w.
+func printJSON(w io.Writer, raw []byte) error {
+	var v any
+	if err := json.Unmarshal(raw, &v); err != nil {
+		_, err := w.Write(raw)
+		return err
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}
+
+// subcommand splits "NAME args..." and checks NAME is one of names.
+func subcommand(args []string, names ...string) (string, []string, error) {
+	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
+		return "", nil, fmt.Errorf("want a subcommand: %s", strings.Join(names, ", "))
+	}
+	for _, n := range names {
+		if args[0] == n {
+			return n, args[1:], nil
+		}
+	}
+	return "", nil, fmt.Errorf("unknown subcommand %q; want %s", args[0], strings.Join(names, ", "))
+}
+
+// parseInterleaved parses flags that may come before or after positional
+// arguments, and returns the positional ones.
+func parseInterleaved(fs *flag.FlagSet, args []string) ([]string, error) {
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		if fs.NArg() == 0 {
+			return pos, nil
+		}
+		pos = append(pos, fs.Arg(0))
+		args = fs.Args()[1:]
+	}
+}

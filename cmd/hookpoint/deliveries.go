@@ -1,0 +1,120 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"net/url"
+	"strings"
+	"text/tabwriter"
+	"time"
+)
+
+type deliveryRow struct {
+	ID             int64     `json:"id"`
+	Plugin         string    `json:"plugin"`
+	Endpoint       string    `json:"endpoint"`
+	Mode           string    `json:"mode"`
+	Method         string    `json:"method"`
+	DeliveryID     string    `json:"delivery_id"`
+	ReplayOf       int64     `json:"replay_of"`
+	State          string    `json:"state"`
+	Attempts       int       `json:"attempts"`
+	MaxAttempts    int       `json:"max_attempts"`
+	LastError      string    `json:"last_error"`
+	ResponseStatus int       `json:"response_status"`
+	ReceivedAt     time.Time `json:"received_at"`
+	BodyBytes      int       `json:"body_bytes"`
+}
+
+// deliveries lists, shows and replays deliveries through the admin API.
+func deliveries(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	sub, args, err := subcommand(args, "ls", "show", "replay")
+	if err != nil {
+		return err
+	}
+	fs := flag.NewFlagSet("deliveries "+sub, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var af adminFlags
+	af.register(fs)
+	q := url.Values{}
+	filters := map[string]*string{}
+	for _, name := range []string{"plugin", "endpoint", "state", "delivery-id", "since", "until"} {
+		filters[name] = fs.String(name, "", "only deliveries with this "+strings.ReplaceAll(name, "-", " "))
+	}
+	limit := fs.Int("limit", 50, "how many at most")
+	pos, err := parseInterleaved(fs, args)
+	if err != nil {
+		return err
+	}
+	for name, v := range filters {
+		if *v != "" {
+			q.Set(strings.ReplaceAll(name, "-", "_"), *v)
+		}
+	}
+	q.Set("limit", fmt.Sprint(*limit))
+	c, err := af.client()
+	if err != nil {
+		return err
+	}
+	switch sub {
+	case "ls":
+		var out struct {
+			Deliveries []deliveryRow `json:"deliveries"`
+		}
+		raw, err := c.call(ctx, "GET", "/api/admin/deliveries", q, &out)
+		if err != nil {
+			return err
+		}
+		if af.asJSON {
+			return printJSON(stdout, raw)
+		}
+		tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "ID\tRECEIVED\tPLUGIN\tENDPOINT\tMODE\tSTATE\tATTEMPTS\tSTATUS\tDELIVERY ID\tLAST ERROR")
+		for _, d := range out.Deliveries {
+			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%d/%d\t%d\t%s\t%s\n", d.ID, d.ReceivedAt.Local().Format(time.DateTime),
+				d.Plugin, d.Endpoint, d.Mode, d.State, d.Attempts, d.MaxAttempts, d.ResponseStatus, d.DeliveryID, oneLine(d.LastError, 60))
+		}
+		return tw.Flush()
+	case "show":
+		if len(pos) != 1 {
+			return fmt.Errorf("deliveries show takes one delivery id")
+		}
+		raw, err := c.call(ctx, "GET", "/api/admin/deliveries/"+url.PathEscape(pos[0]), nil, nil)
+		if err != nil {
+			return err
+		}
+		return printJSON(stdout, raw)
+	default: // replay
+		var out struct {
+			Replays []int64 `json:"replays"`
+		}
+		var raw []byte
+		switch {
+		case len(pos) == 1:
+			raw, err = c.call(ctx, "POST", "/api/admin/deliveries/"+url.PathEscape(pos[0])+"/replay", nil, &out)
+		case len(pos) == 0 && len(q) > 1:
+			raw, err = c.call(ctx, "POST", "/api/admin/deliveries/replay", q, &out)
+		default:
+			return fmt.Errorf("deliveries replay takes one delivery id, or filters such as --plugin and --state")
+		}
+		if err != nil {
+			return err
+		}
+		if af.asJSON {
+			return printJSON(stdout, raw)
+		}
+		fmt.Fprintf(stdout, "queued %d replay(s): %v\n", len(out.Replays), out.Replays)
+		return nil
+	}
+}
+
+// oneLine shortens s to one line of at most n runes.
+func oneLine(s string, n int) string {
+	s = strings.Join(strings.Fields(s), " ")
+	if r := []rune(s); len(r) > n {
+		return string(r[:n-1]) + "…"
+	}
+	return s
+}

@@ -1,0 +1,231 @@
+// Package queue runs work from a database table that is its own queue
+// (the transactional-outbox pattern): the deliveries table for webhook
+// handlers, the tasks table for background tasks. Workers claim batches
+// with a lease (UPDATE ... RETURNING on SQLite, FOR UPDATE SKIP LOCKED on
+// PostgreSQL, so replicas share the work), complete each run together with
+// its effects in one group-committed transaction, retry by run_at with
+// exponential backoff, rescue expired leases after a crash and dead-letter
+// after the last attempt.
+package queue
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"time"
+
+	"github.com/hookpoint/hookpoint/internal/store"
+	"github.com/hookpoint/hookpoint/sdk"
+)
+
+// Tables that are queues. Both have the columns id, state, attempts,
+// max_attempts, run_at, lease_owner, lease_until, last_error, started_at
+// and finished_at.
+const (
+	Deliveries = "deliveries"
+	Tasks      = "tasks"
+)
+
+// Job is a claimed row.
+type Job struct {
+	ID          int64
+	Attempt     int
+	MaxAttempts int
+}
+
+// ErrLeaseLost means a run finished after its lease was taken over; its
+// outcome and effects were dropped.
+var ErrLeaseLost = errors.New("lease lost")
+
+// Claim leases up to limit pending rows whose run_at has come.
+func Claim(ctx context.Context, s *store.Store, table, owner string, limit int, lease time.Duration) ([]Job, error) {
+	skipLocked := ""
+	if s.Dialect() == store.Postgres {
+		skipLocked = " FOR UPDATE SKIP LOCKED"
+	}
+	var jobs []Job
+	err := s.Do(ctx, func(tx *store.Tx) error {
+		jobs = jobs[:0]
+		now := time.Now()
+		rows, err := tx.Query(ctx, `UPDATE `+table+` SET state = 'running', attempts = attempts + 1,
+			lease_owner = ?, lease_until = ?, started_at = CASE WHEN started_at = 0 THEN ? ELSE started_at END
+			WHERE id IN (SELECT id FROM `+table+` WHERE state = 'pending' AND run_at <= ? ORDER BY run_at, id LIMIT ?`+skipLocked+`)
+			RETURNING id, attempts, max_attempts`,
+			owner, now.Add(lease).UnixMicro(), now.UnixMicro(), now.UnixMicro(), limit)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var j Job
+			if err := rows.Scan(&j.ID, &j.Attempt, &j.MaxAttempts); err != nil {
+				return err
+			}
+			jobs = append(jobs, j)
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		return nil, fmt.Errorf("claiming %s: %w", table, err)
+	}
+	return jobs, nil
+}
+
+// Outcome is the result of one run.
+type Outcome struct {
+	// Err is nil for success. sdk.Cancel errors and 4xx sdk.HTTPErrors
+	// dead-letter at once; sdk.Snooze errors run again later without
+	// using an attempt; other errors retry with backoff.
+	Err error
+	// Effects writes what the run produced (messages, tasks); it runs in
+	// the completion transaction, and only on success.
+	Effects func(ctx context.Context, tx *store.Tx) error
+	// ResponseStatus is recorded for deliveries.
+	ResponseStatus int
+	// AfterCommit runs after a successful completion committed, for
+	// effects that cannot join the transaction.
+	AfterCommit func(ctx context.Context)
+}
+
+// Result is where a run ended up.
+type Result string
+
+// The results of Complete.
+const (
+	ResultDone    Result = "done"
+	ResultRetry   Result = "retry"
+	ResultSnoozed Result = "snoozed"
+	ResultDead    Result = "dead"
+)
+
+// Complete records a run's outcome and effects in one group-committed
+// transaction, if owner still holds the job's lease.
+func Complete(ctx context.Context, s *store.Store, table, owner string, job Job, o Outcome, policy sdk.RetryPolicy) (Result, error) {
+	now := time.Now()
+	result, state, runAt, attemptsDelta, errText := decide(job, o, policy, now)
+	set := `state = ?, run_at = ?, attempts = attempts + ?, last_error = ?, lease_owner = '', lease_until = 0,
+		finished_at = ?`
+	args := []any{state, runAt.UnixMicro(), attemptsDelta, errText, finishedAt(state, now)}
+	if table == Deliveries {
+		set += `, response_status = ?`
+		args = append(args, o.ResponseStatus)
+	}
+	args = append(args, job.ID, owner)
+	err := s.Do(ctx, func(tx *store.Tx) error {
+		res, err := tx.Exec(ctx, `UPDATE `+table+` SET `+set+` WHERE id = ? AND lease_owner = ? AND state = 'running'`, args...)
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return err
+		} else if n == 0 {
+			return ErrLeaseLost
+		}
+		if state == store.StateDone && o.Effects != nil {
+			return o.Effects(ctx, tx)
+		}
+		return nil
+	})
+	if err != nil {
+		return "", fmt.Errorf("completing %s %d: %w", table, job.ID, err)
+	}
+	return result, nil
+}
+
+func finishedAt(state string, now time.Time) int64 {
+	if state == store.StatePending {
+		return 0
+	}
+	return now.UnixMicro()
+}
+
+func decide(job Job, o Outcome, policy sdk.RetryPolicy, now time.Time) (Result, string, time.Time, int, string) {
+	if o.Err == nil {
+		return ResultDone, store.StateDone, now, 0, ""
+	}
+	msg := o.Err.Error()
+	if len(msg) > 4000 {
+		msg = msg[:4000] + "…"
+	}
+	var snooze *sdk.SnoozeError
+	if errors.As(o.Err, &snooze) {
+		return ResultSnoozed, store.StatePending, now.Add(snooze.After), -1, msg
+	}
+	if sdk.IsPermanent(o.Err) || job.Attempt >= job.MaxAttempts {
+		return ResultDead, store.StateDead, now, 0, msg
+	}
+	return ResultRetry, store.StatePending, now.Add(Backoff(policy, job.Attempt)), 0, msg
+}
+
+// Backoff is the wait before the run after attempt: MinBackoff doubled per
+// attempt, capped at MaxBackoff, with ±20% jitter.
+func Backoff(p sdk.RetryPolicy, attempt int) time.Duration {
+	p = p.WithDefaults()
+	d := p.MinBackoff
+	for i := 1; i < attempt && d < p.MaxBackoff; i++ {
+		d *= 2
+	}
+	d = min(d, p.MaxBackoff)
+	jitter := 0.8 + 0.4*rand.Float64()
+	return time.Duration(float64(d) * jitter)
+}
+
+// Rescue makes rows whose lease expired pending again (their worker
+// crashed or hung) and returns how many. An inline delivery whose server
+// stopped mid-request is marked failed instead: its sender got no answer
+// and redelivers it.
+// With all set, every running row is rescued, leased or not: for a SQLite
+// database at start-up, which no other process uses.
+func Rescue(ctx context.Context, s *store.Store, table string, all bool) (int64, error) {
+	var n int64
+	err := s.Do(ctx, func(tx *store.Tx) error {
+		now := time.Now().UnixMicro()
+		if all {
+			now = 1 << 62
+		}
+		inline := ""
+		if table == Deliveries {
+			if _, err := tx.Exec(ctx, `UPDATE deliveries SET state = 'failed', lease_owner = '', lease_until = 0, finished_at = ?,
+				last_error = 'abandoned: the server stopped while handling it' WHERE state = 'running' AND mode = 'inline' AND lease_until < ?`,
+				time.Now().UnixMicro(), now); err != nil {
+				return err
+			}
+			inline = " AND mode = 'queued'"
+		}
+		res, err := tx.Exec(ctx, `UPDATE `+table+` SET state = 'pending', lease_owner = '', lease_until = 0, run_at = ?
+			WHERE state = 'running' AND lease_until < ?`+inline, time.Now().UnixMicro(), now)
+		if err != nil {
+			return err
+		}
+		n, err = res.RowsAffected()
+		return err
+	})
+	if err != nil {
+		return 0, fmt.Errorf("rescuing %s: %w", table, err)
+	}
+	return n, nil
+}
+
+// Release makes the rows owner holds pending again at once, without
+// counting the attempt: for a graceful shutdown that stops runs early.
+func Release(ctx context.Context, s *store.Store, table, owner string) (int64, error) {
+	var n int64
+	err := s.Do(ctx, func(tx *store.Tx) error {
+		inline := ""
+		if table == Deliveries {
+			inline = " AND mode = 'queued'"
+		}
+		res, err := tx.Exec(ctx, `UPDATE `+table+` SET state = 'pending', lease_owner = '', lease_until = 0,
+			attempts = attempts - 1, run_at = ? WHERE state = 'running' AND lease_owner = ?`+inline, time.Now().UnixMicro(), owner)
+		if err != nil {
+			return err
+		}
+		n, err = res.RowsAffected()
+		return err
+	})
+	if err != nil {
+		return 0, fmt.Errorf("releasing %s: %w", table, err)
+	}
+	return n, nil
+}

@@ -1,0 +1,370 @@
+package queue_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/hookpoint/hookpoint/internal/queue"
+	"github.com/hookpoint/hookpoint/internal/store"
+	"github.com/hookpoint/hookpoint/internal/store/storetest"
+	"github.com/hookpoint/hookpoint/sdk"
+)
+
+var ctx = context.Background()
+
+func newDelivery(id string) *store.Delivery {
+	return &store.Delivery{
+		Plugin: "t.p", Endpoint: "/e", Mode: store.ModeQueued, Method: "POST", Path: "/api/plugin/t.p/webhook/e",
+		Header: http.Header{"X-Event": {"push"}}, Body: []byte(`{"n":1}`), DeliveryID: id, MaxAttempts: 3,
+	}
+}
+
+func insert(t *testing.T, s *store.Store, id string) int64 {
+	t.Helper()
+	rowID, res, err := s.InsertDelivery(ctx, newDelivery(id), "", time.Time{})
+	if err != nil || res != store.Inserted {
+		t.Fatalf("insert %q: %v %v", id, res, err)
+	}
+	return rowID
+}
+
+func claimOne(t *testing.T, s *store.Store, owner string) queue.Job {
+	t.Helper()
+	jobs, err := queue.Claim(ctx, s, queue.Deliveries, owner, 1, time.Minute)
+	if err != nil || len(jobs) != 1 {
+		t.Fatalf("claim: %v %v", jobs, err)
+	}
+	return jobs[0]
+}
+
+func inboxEffect(text string) func(context.Context, *store.Tx) error {
+	return func(ctx context.Context, tx *store.Tx) error {
+		_, err := store.AddInboxMessageTx(ctx, tx, "inbox-q", "t.p", text, nil)
+		return err
+	}
+}
+
+func messages(t *testing.T, s *store.Store) []string {
+	t.Helper()
+	ms, err := s.InboxMessages(ctx, "inbox-q", 0, 100000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := make([]string, len(ms))
+	for i, m := range ms {
+		out[i] = m.Text
+	}
+	return out
+}
+
+func TestQueueConformance(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, d store.Dialect) {
+		t.Run("complete with effects", func(t *testing.T) {
+			s := storetest.Open(t, d)
+			id := insert(t, s, "a")
+			job := claimOne(t, s, "w1")
+			if job.ID != id || job.Attempt != 1 || job.MaxAttempts != 3 {
+				t.Fatalf("job = %+v", job)
+			}
+			if jobs, _ := queue.Claim(ctx, s, queue.Deliveries, "w2", 10, time.Minute); len(jobs) != 0 {
+				t.Fatalf("a claimed row was claimed again: %v", jobs)
+			}
+			res, err := queue.Complete(ctx, s, queue.Deliveries, "w1", job, queue.Outcome{Effects: inboxEffect("hello"), ResponseStatus: 200}, sdk.RetryPolicy{})
+			if err != nil || res != queue.ResultDone {
+				t.Fatalf("complete: %v %v", res, err)
+			}
+			got, _ := s.Delivery(ctx, id)
+			if got.State != store.StateDone || got.ResponseStatus != 200 || got.FinishedAt == nil || got.StartedAt == nil {
+				t.Errorf("delivery = %+v", got)
+			}
+			if m := messages(t, s); len(m) != 1 || m[0] != "hello" {
+				t.Errorf("messages = %v", m)
+			}
+		})
+
+		t.Run("dedupe by delivery id", func(t *testing.T) {
+			s := storetest.Open(t, d)
+			id := insert(t, s, "dup")
+			again, res, err := s.InsertDelivery(ctx, newDelivery("dup"), "", time.Time{})
+			if err != nil || res != store.Duplicate || again != id {
+				t.Fatalf("second insert: %d %v %v, want duplicate of %d", again, res, err, id)
+			}
+			other := newDelivery("dup")
+			other.Endpoint = "/other"
+			if _, res, _ := s.InsertDelivery(ctx, other, "", time.Time{}); res != store.Inserted {
+				t.Errorf("same id on another endpoint: %v", res)
+			}
+			if _, res, _ := s.InsertDelivery(ctx, newDelivery(""), "", time.Time{}); res != store.Inserted {
+				t.Errorf("no id: %v", res)
+			}
+			if _, res, _ := s.InsertDelivery(ctx, newDelivery(""), "", time.Time{}); res != store.Inserted {
+				t.Errorf("no id, twice: %v", res)
+			}
+		})
+
+		t.Run("retry with backoff then dead letter", func(t *testing.T) {
+			s := storetest.Open(t, d)
+			id := insert(t, s, "r")
+			policy := sdk.RetryPolicy{MinBackoff: time.Hour}
+			job := claimOne(t, s, "w")
+			res, err := queue.Complete(ctx, s, queue.Deliveries, "w", job, queue.Outcome{Err: errors.New("boom"), Effects: inboxEffect("never")}, policy)
+			if err != nil || res != queue.ResultRetry {
+				t.Fatalf("first failure: %v %v", res, err)
+			}
+			got, _ := s.Delivery(ctx, id)
+			if got.State != store.StatePending || got.Attempts != 1 || got.LastError != "boom" || time.Until(got.RunAt) < 45*time.Minute {
+				t.Fatalf("after a failure: %+v", got)
+			}
+			if jobs, _ := queue.Claim(ctx, s, queue.Deliveries, "w", 10, time.Minute); len(jobs) != 0 {
+				t.Fatal("claimed before its run_at")
+			}
+			// Make it due twice more; the third failure is the last attempt.
+			for attempt := 2; attempt <= 3; attempt++ {
+				due(t, s, id)
+				job := claimOne(t, s, "w")
+				if job.Attempt != attempt {
+					t.Fatalf("attempt = %d, want %d", job.Attempt, attempt)
+				}
+				res, _ = queue.Complete(ctx, s, queue.Deliveries, "w", job, queue.Outcome{Err: errors.New("boom")}, policy)
+			}
+			if res != queue.ResultDead {
+				t.Fatalf("after the last attempt: %v", res)
+			}
+			got, _ = s.Delivery(ctx, id)
+			if got.State != store.StateDead || len(messages(t, s)) != 0 {
+				t.Fatalf("dead letter = %+v, messages %v", got, messages(t, s))
+			}
+			dead, _ := s.Deliveries(ctx, store.DeliveryFilter{State: store.StateDead})
+			if len(dead) != 1 {
+				t.Fatalf("dead letters: %d", len(dead))
+			}
+			if n, err := s.RetryDead(ctx, store.DeliveryFilter{}); err != nil || n != 1 {
+				t.Fatalf("retry dead: %d %v", n, err)
+			}
+			job = claimOne(t, s, "w")
+			if job.Attempt != 1 {
+				t.Errorf("retried dead letter starts at attempt %d", job.Attempt)
+			}
+		})
+
+		t.Run("permanent failure and snooze", func(t *testing.T) {
+			s := storetest.Open(t, d)
+			a, b, c := insert(t, s, "a"), insert(t, s, "b"), insert(t, s, "c")
+			jobs, _ := queue.Claim(ctx, s, queue.Deliveries, "w", 3, time.Minute)
+			if len(jobs) != 3 {
+				t.Fatalf("claimed %d", len(jobs))
+			}
+			byID := map[int64]queue.Job{}
+			for _, j := range jobs {
+				byID[j.ID] = j
+			}
+			r1, _ := queue.Complete(ctx, s, queue.Deliveries, "w", byID[a], queue.Outcome{Err: sdk.Cancel(errors.New("bad payload"))}, sdk.RetryPolicy{})
+			r2, _ := queue.Complete(ctx, s, queue.Deliveries, "w", byID[b], queue.Outcome{Err: sdk.Error(400, "bad")}, sdk.RetryPolicy{})
+			r3, _ := queue.Complete(ctx, s, queue.Deliveries, "w", byID[c], queue.Outcome{Err: sdk.Snooze(time.Hour)}, sdk.RetryPolicy{})
+			if r1 != queue.ResultDead || r2 != queue.ResultDead || r3 != queue.ResultSnoozed {
+				t.Fatalf("results %v %v %v", r1, r2, r3)
+			}
+			got, _ := s.Delivery(ctx, c)
+			if got.State != store.StatePending || got.Attempts != 0 || time.Until(got.RunAt) < 50*time.Minute {
+				t.Errorf("snoozed = %+v", got)
+			}
+		})
+
+		t.Run("lease lost drops the outcome", func(t *testing.T) {
+			s := storetest.Open(t, d)
+			id := insert(t, s, "l")
+			jobs, _ := queue.Claim(ctx, s, queue.Deliveries, "crashed", 1, time.Millisecond)
+			time.Sleep(5 * time.Millisecond)
+			if n, err := queue.Rescue(ctx, s, queue.Deliveries, false); err != nil || n != 1 {
+				t.Fatalf("rescue: %d %v", n, err)
+			}
+			job := claimOne(t, s, "rescuer")
+			if job.ID != id || job.Attempt != 2 {
+				t.Fatalf("rescued job = %+v", job)
+			}
+			_, err := queue.Complete(ctx, s, queue.Deliveries, "crashed", jobs[0], queue.Outcome{Effects: inboxEffect("late")}, sdk.RetryPolicy{})
+			if !errors.Is(err, queue.ErrLeaseLost) {
+				t.Fatalf("late completion: %v", err)
+			}
+			if _, err := queue.Complete(ctx, s, queue.Deliveries, "rescuer", job, queue.Outcome{Effects: inboxEffect("once")}, sdk.RetryPolicy{}); err != nil {
+				t.Fatal(err)
+			}
+			if m := messages(t, s); len(m) != 1 || m[0] != "once" {
+				t.Errorf("messages = %v", m)
+			}
+		})
+
+		t.Run("release at shutdown keeps the attempt", func(t *testing.T) {
+			s := storetest.Open(t, d)
+			id := insert(t, s, "x")
+			claimOne(t, s, "me")
+			if n, err := queue.Release(ctx, s, queue.Deliveries, "me"); err != nil || n != 1 {
+				t.Fatalf("release: %d %v", n, err)
+			}
+			got, _ := s.Delivery(ctx, id)
+			if got.State != store.StatePending || got.Attempts != 0 {
+				t.Errorf("released = %+v", got)
+			}
+		})
+
+		t.Run("concurrent claimers never share a row", func(t *testing.T) {
+			s := storetest.Open(t, d)
+			const n = 300
+			for i := 0; i < n; i++ {
+				insert(t, s, fmt.Sprint("c", i))
+			}
+			var mu sync.Mutex
+			seen := map[int64]string{}
+			var wg sync.WaitGroup
+			for w := 0; w < 4; w++ {
+				owner := fmt.Sprint("w", w)
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					for {
+						jobs, err := queue.Claim(ctx, s, queue.Deliveries, owner, 7, time.Minute)
+						if err != nil {
+							t.Error(err)
+							return
+						}
+						if len(jobs) == 0 {
+							return
+						}
+						mu.Lock()
+						for _, j := range jobs {
+							if prev, dup := seen[j.ID]; dup {
+								t.Errorf("row %d claimed by %s and %s", j.ID, prev, owner)
+							}
+							seen[j.ID] = owner
+						}
+						mu.Unlock()
+					}
+				}()
+			}
+			wg.Wait()
+			if len(seen) != n {
+				t.Errorf("claimed %d rows, want %d", len(seen), n)
+			}
+		})
+
+		t.Run("replay links to the original", func(t *testing.T) {
+			s := storetest.Open(t, d)
+			id := insert(t, s, "orig")
+			ids, err := s.ReplayDeliveries(ctx, store.DeliveryFilter{ID: id})
+			if err != nil || len(ids) != 1 {
+				t.Fatalf("replay: %v %v", ids, err)
+			}
+			r, _ := s.Delivery(ctx, ids[0])
+			if r.ReplayOf != id || r.State != store.StatePending || r.DeliveryID != "orig" || string(r.Body) != `{"n":1}` || r.Header.Get("X-Event") != "push" {
+				t.Errorf("replay = %+v", r)
+			}
+			byID, _ := s.Deliveries(ctx, store.DeliveryFilter{DeliveryID: "orig"})
+			if len(byID) != 2 {
+				t.Errorf("filter by delivery id found %d", len(byID))
+			}
+		})
+
+		t.Run("unique tasks", func(t *testing.T) {
+			s := storetest.Open(t, d)
+			nt := store.NewTask{Plugin: "t.p", Kind: "k", Args: []byte(`{}`), UniqueKey: "u", MaxAttempts: 2}
+			a, existed, err := s.Enqueue(ctx, nt)
+			if err != nil || existed {
+				t.Fatal(existed, err)
+			}
+			b, existed, err := s.Enqueue(ctx, nt)
+			if err != nil || !existed || b != a {
+				t.Fatalf("second unique enqueue: %d %v %v", b, existed, err)
+			}
+			jobs, _ := queue.Claim(ctx, s, queue.Tasks, "w", 5, time.Minute)
+			if len(jobs) != 1 {
+				t.Fatalf("claimed %d tasks", len(jobs))
+			}
+			queue.Complete(ctx, s, queue.Tasks, "w", jobs[0], queue.Outcome{}, sdk.RetryPolicy{})
+			c, existed, _ := s.Enqueue(ctx, nt)
+			if existed || c == a {
+				t.Error("a finished task blocked a new one with its key")
+			}
+			if ok, _ := s.CancelTask(ctx, "t.p", c); !ok {
+				t.Error("cancel of a pending task failed")
+			}
+			if jobs, _ := queue.Claim(ctx, s, queue.Tasks, "w", 5, time.Minute); len(jobs) != 0 {
+				t.Error("a cancelled task was claimed")
+			}
+		})
+
+		t.Run("runner processes everything once", func(t *testing.T) {
+			s := storetest.Open(t, d)
+			const n = 200
+			for i := 0; i < n; i++ {
+				insert(t, s, fmt.Sprint("run", i))
+			}
+			w := &countingWork{s: s, failEvery: 7}
+			r := queue.NewRunner[*store.Delivery](s, queue.Deliveries, "r1", queue.Config{Workers: 4, Poll: 10 * time.Millisecond}, w, slog.New(slog.DiscardHandler))
+			rctx, cancel := context.WithCancel(ctx)
+			done := make(chan struct{})
+			go func() { r.Run(rctx, ctx); close(done) }()
+			deadline := time.Now().Add(30 * time.Second)
+			for len(messages(t, s)) < n && time.Now().Before(deadline) {
+				time.Sleep(20 * time.Millisecond)
+			}
+			cancel()
+			<-done
+			m := messages(t, s)
+			uniq := map[string]bool{}
+			for _, x := range m {
+				uniq[x] = true
+			}
+			if len(m) != n || len(uniq) != n {
+				t.Fatalf("%d messages (%d distinct), want %d once each", len(m), len(uniq), n)
+			}
+			counts, _ := s.CountDeliveries(ctx)
+			if counts[store.StateDone] != n {
+				t.Errorf("states = %v", counts)
+			}
+		})
+	})
+}
+
+// due makes a pending row runnable now.
+func due(t *testing.T, s *store.Store, id int64) {
+	t.Helper()
+	err := s.Do(ctx, func(tx *store.Tx) error {
+		_, err := tx.Exec(ctx, `UPDATE deliveries SET run_at = 0 WHERE id = ?`, id)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// countingWork writes one message per delivery; every failEvery-th first
+// attempt fails, to exercise retries.
+type countingWork struct {
+	s         *store.Store
+	failEvery int64
+	n         atomic.Int64
+}
+
+func (w *countingWork) Load(ctx context.Context, ids []int64) (map[int64]*store.Delivery, error) {
+	return w.s.DeliveriesByID(ctx, ids)
+}
+
+func (w *countingWork) Run(ctx context.Context, job queue.Job, d *store.Delivery) queue.Outcome {
+	if job.Attempt == 1 && w.n.Add(1)%w.failEvery == 0 {
+		return queue.Outcome{Err: errors.New("transient")}
+	}
+	return queue.Outcome{Effects: inboxEffect(d.DeliveryID)}
+}
+
+func (w *countingWork) Policy(*store.Delivery) sdk.RetryPolicy {
+	return sdk.RetryPolicy{MinBackoff: time.Millisecond, MaxBackoff: 5 * time.Millisecond}
+}
+
+func (w *countingWork) Finished(queue.Job, *store.Delivery, queue.Result, error, time.Duration) {}

@@ -1,0 +1,225 @@
+package queue
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/hookpoint/hookpoint/internal/store"
+	"github.com/hookpoint/hookpoint/sdk"
+)
+
+// Config tunes a Runner. Zero fields take their defaults.
+type Config struct {
+	// Workers is how many runs go at once. Defaults to 8.
+	Workers int
+	// Batch caps the rows claimed at once. Defaults to Workers.
+	Batch int
+	// Lease is how long a claim holds before other workers may rescue
+	// it; it must exceed Timeout. Defaults to Timeout + 30s.
+	Lease time.Duration
+	// Timeout bounds one run. Defaults to 60s.
+	Timeout time.Duration
+	// Poll is how often the table is checked for work that no local
+	// notification announced (retries coming due, other replicas' rows).
+	// Defaults to 250ms.
+	Poll time.Duration
+}
+
+func (c Config) withDefaults() Config {
+	if c.Workers <= 0 {
+		c.Workers = 8
+	}
+	if c.Batch <= 0 {
+		c.Batch = c.Workers
+	}
+	if c.Timeout <= 0 {
+		c.Timeout = 60 * time.Second
+	}
+	if c.Lease <= c.Timeout {
+		c.Lease = c.Timeout + 30*time.Second
+	}
+	if c.Poll <= 0 {
+		c.Poll = 250 * time.Millisecond
+	}
+	return c
+}
+
+// Work processes claimed rows of one table.
+type Work[T any] interface {
+	// Load reads the rows of claimed jobs.
+	Load(ctx context.Context, ids []int64) (map[int64]T, error)
+	// Run performs one run. Its context ends at the run's timeout or when
+	// the runner stops.
+	Run(ctx context.Context, job Job, row T) Outcome
+	// Policy returns the retry policy of a row.
+	Policy(row T) sdk.RetryPolicy
+	// Finished is told where each run ended up.
+	Finished(job Job, row T, result Result, err error, took time.Duration)
+}
+
+// Runner claims rows of one table and runs them with a Work.
+type Runner[T any] struct {
+	s      *store.Store
+	table  string
+	owner  string
+	cfg    Config
+	work   Work[T]
+	logger *slog.Logger
+
+	wake chan struct{}
+	free chan struct{} // one token per idle worker
+	wg   sync.WaitGroup
+}
+
+// NewRunner returns a runner; owner names this process in leases.
+func NewRunner[T any](s *store.Store, table, owner string, cfg Config, work Work[T], logger *slog.Logger) *Runner[T] {
+	cfg = cfg.withDefaults()
+	r := &Runner[T]{
+		s: s, table: table, owner: owner, cfg: cfg, work: work, logger: logger.With("queue", table),
+		wake: make(chan struct{}, 1), free: make(chan struct{}, cfg.Workers),
+	}
+	for i := 0; i < cfg.Workers; i++ {
+		r.free <- struct{}{}
+	}
+	return r
+}
+
+// Notify tells the runner that work was committed.
+func (r *Runner[T]) Notify() {
+	select {
+	case r.wake <- struct{}{}:
+	default:
+	}
+}
+
+// Run claims and runs work until ctx ends, then waits for the runs in
+// progress. Runs still going when stop ends are cancelled and their rows
+// released for another worker.
+func (r *Runner[T]) Run(ctx context.Context, stop context.Context) {
+	runCtx, cancelRuns := context.WithCancel(context.WithoutCancel(ctx))
+	defer cancelRuns()
+	go func() {
+		select {
+		case <-stop.Done():
+			cancelRuns()
+		case <-runCtx.Done():
+		}
+	}()
+	// SQLite serves one process: whatever is running at start-up was left
+	// by a process that stopped. Rescue it before claiming anything.
+	if r.s.Dialect() == store.SQLite {
+		r.rescue(ctx, true)
+	}
+	r.wg.Add(1)
+	go func() { defer r.wg.Done(); r.rescueLoop(ctx) }()
+	poll := time.NewTicker(r.cfg.Poll)
+	defer poll.Stop()
+	for ctx.Err() == nil {
+		n := r.claimAndStart(ctx, runCtx)
+		if n > 0 && len(r.free) > 0 {
+			continue // there may be more waiting
+		}
+		select {
+		case <-ctx.Done():
+		case <-r.wake:
+		case <-poll.C:
+		}
+		// Wait for an idle worker before claiming again.
+		select {
+		case <-ctx.Done():
+		case tok := <-r.free:
+			r.free <- tok
+		}
+	}
+	r.wg.Wait()
+	if n, err := Release(context.WithoutCancel(ctx), r.s, r.table, r.owner); err != nil {
+		r.logger.Error("releasing claims at shutdown", "err", err)
+	} else if n > 0 {
+		r.logger.Info("released unfinished runs for another worker", "count", n)
+	}
+}
+
+// claimAndStart claims as many rows as there are idle workers and starts
+// them; it returns how many it started.
+func (r *Runner[T]) claimAndStart(ctx, runCtx context.Context) int {
+	idle := len(r.free)
+	if idle == 0 {
+		return 0
+	}
+	jobs, err := Claim(ctx, r.s, r.table, r.owner, min(idle, r.cfg.Batch), r.cfg.Lease)
+	if err != nil {
+		if ctx.Err() == nil {
+			r.logger.Error("claiming work", "err", err)
+			time.Sleep(r.cfg.Poll)
+		}
+		return 0
+	}
+	if len(jobs) == 0 {
+		return 0
+	}
+	ids := make([]int64, len(jobs))
+	for i, j := range jobs {
+		ids[i] = j.ID
+	}
+	rows, err := r.work.Load(ctx, ids)
+	if err != nil {
+		r.logger.Error("loading claimed work", "err", err)
+		// The leases expire and the rows are rescued.
+		return 0
+	}
+	for _, j := range jobs {
+		row, ok := rows[j.ID]
+		if !ok {
+			continue
+		}
+		<-r.free
+		r.wg.Add(1)
+		go r.run(runCtx, j, row)
+	}
+	return len(jobs)
+}
+
+func (r *Runner[T]) run(ctx context.Context, job Job, row T) {
+	defer func() { r.free <- struct{}{}; r.wg.Done() }()
+	start := time.Now()
+	rctx, cancel := context.WithTimeout(ctx, r.cfg.Timeout)
+	o := r.work.Run(rctx, job, row)
+	cancel()
+	if o.Err != nil && ctx.Err() != nil && errors.Is(o.Err, context.Canceled) {
+		// Stopped by shutdown: not the run's fault; Release hands it on.
+		return
+	}
+	result, err := Complete(context.WithoutCancel(ctx), r.s, r.table, r.owner, job, o, r.work.Policy(row))
+	if err == nil && result == ResultDone && o.AfterCommit != nil {
+		o.AfterCommit(context.WithoutCancel(ctx))
+	}
+	r.work.Finished(job, row, result, err, time.Since(start))
+}
+
+func (r *Runner[T]) rescue(ctx context.Context, all bool) {
+	n, err := Rescue(ctx, r.s, r.table, all)
+	switch {
+	case err != nil && ctx.Err() == nil:
+		r.logger.Error("rescuing expired leases", "err", err)
+	case n > 0:
+		r.logger.Warn("rescued runs whose worker stopped", "count", n)
+		r.Notify()
+	}
+}
+
+func (r *Runner[T]) rescueLoop(ctx context.Context) {
+	every := min(r.cfg.Lease/2, 30*time.Second)
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		r.rescue(ctx, false)
+	}
+}

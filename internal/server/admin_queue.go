@@ -1,0 +1,295 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/url"
+	"strconv"
+	"time"
+	"unicode/utf8"
+
+	"github.com/hookpoint/hookpoint/internal/store"
+)
+
+// Operator reads and acts on deliveries and tasks; *store.Store
+// implements it.
+type Operator interface {
+	Deliveries(ctx context.Context, f store.DeliveryFilter) ([]*store.Delivery, error)
+	Delivery(ctx context.Context, id int64) (*store.Delivery, error)
+	ReplayDeliveries(ctx context.Context, f store.DeliveryFilter) ([]int64, error)
+	RetryDead(ctx context.Context, f store.DeliveryFilter) (int64, error)
+	Tasks(ctx context.Context, f store.TaskFilter) ([]*store.Task, error)
+	Task(ctx context.Context, id int64) (*store.Task, error)
+	CancelTask(ctx context.Context, plugin string, id int64) (bool, error)
+}
+
+// maxListPage is the largest ?limit of delivery and task listings.
+const maxListPage = 10000
+
+func (s *Server) queueRoutes(mux *http.ServeMux) {
+	mux.HandleFunc("/api/admin/deliveries", s.getDeliveries)
+	mux.HandleFunc("/api/admin/deliveries/replay", s.replayDeliveries)
+	mux.HandleFunc("/api/admin/deliveries/{id}", s.getDelivery)
+	mux.HandleFunc("/api/admin/deliveries/{id}/replay", s.replayDelivery)
+	mux.HandleFunc("/api/admin/dead-letters", s.getDeadLetters)
+	mux.HandleFunc("/api/admin/dead-letters/retry", s.retryDeadLetters)
+	mux.HandleFunc("/api/admin/tasks", s.getTasks)
+	mux.HandleFunc("/api/admin/tasks/{id}", s.getTask)
+	mux.HandleFunc("/api/admin/tasks/{id}/cancel", s.cancelTask)
+}
+
+// deliveryFilter reads the filter query parameters: plugin, endpoint,
+// state, delivery_id, since and until (RFC 3339), before (a delivery id,
+// for paging) and limit.
+func deliveryFilter(q url.Values) (store.DeliveryFilter, error) {
+	f := store.DeliveryFilter{Plugin: q.Get("plugin"), Endpoint: q.Get("endpoint"), State: q.Get("state"), DeliveryID: q.Get("delivery_id")}
+	var err error
+	if f.Limit, err = intParam(q.Get("limit"), 100, 1, maxListPage); err != nil {
+		return f, errors.New("limit " + err.Error())
+	}
+	before, err := intParam(q.Get("before"), 0, 0, 1<<62)
+	if err != nil {
+		return f, errors.New("before " + err.Error())
+	}
+	f.Before = int64(before)
+	for _, p := range []struct {
+		name string
+		t    *time.Time
+	}{{"since", &f.Since}, {"until", &f.Until}} {
+		if v := q.Get(p.name); v != "" {
+			if *p.t, err = time.Parse(time.RFC3339, v); err != nil {
+				return f, errors.New(p.name + " must be an RFC 3339 time such as 2026-01-02T15:04:05Z")
+			}
+		}
+	}
+	switch f.State {
+	case "", store.StatePending, store.StateRunning, store.StateDone, store.StateFailed, store.StateDead:
+	default:
+		return f, errors.New("state must be pending, running, done, failed or dead")
+	}
+	return f, nil
+}
+
+// deliveryView is a delivery as the admin API shows it: headers redacted
+// at storage, the body as text when it is UTF-8, else base64.
+type deliveryView struct {
+	*store.Delivery
+	Body         string `json:"body,omitempty"`
+	BodyEncoding string `json:"body_encoding,omitempty"`
+	BodyBytes    int    `json:"body_bytes"`
+}
+
+func newDeliveryView(d *store.Delivery, withBody bool) deliveryView {
+	v := deliveryView{Delivery: d, BodyBytes: len(d.Body)}
+	if withBody {
+		if utf8.Valid(d.Body) {
+			v.Body, v.BodyEncoding = string(d.Body), "text"
+		} else {
+			v.Body, v.BodyEncoding = base64Std(d.Body), "base64"
+		}
+	}
+	return v
+}
+
+func (s *Server) getDeliveries(w http.ResponseWriter, r *http.Request) {
+	if allowMethods(w, r, http.MethodGet) {
+		s.listDeliveries(w, r, r.URL.Query())
+	}
+}
+
+func (s *Server) getDeadLetters(w http.ResponseWriter, r *http.Request) {
+	if !allowMethods(w, r, http.MethodGet) {
+		return
+	}
+	q := r.URL.Query()
+	q.Set("state", store.StateDead)
+	s.listDeliveries(w, r, q)
+}
+
+func (s *Server) listDeliveries(w http.ResponseWriter, r *http.Request, q url.Values) {
+	f, err := deliveryFilter(q)
+	if err != nil {
+		writeDetail(w, http.StatusBadRequest, err.Error())
+		return
+	}
+	ds, err := s.operator.Deliveries(r.Context(), f)
+	if err != nil {
+		s.internal(w, r, err)
+		return
+	}
+	out := make([]deliveryView, len(ds))
+	for i, d := range ds {
+		out[i] = newDeliveryView(d, false)
+	}
+	next := ""
+	if len(ds) == f.Limit {
+		next = strconv.FormatInt(ds[len(ds)-1].ID, 10)
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"deliveries": out, "next_before": next})
+}
+
+func pathID(w http.ResponseWriter, r *http.Request) (int64, bool) {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil || id <= 0 {
+		writeDetail(w, http.StatusBadRequest, "id must be a positive whole number")
+		return 0, false
+	}
+	return id, true
+}
+
+func (s *Server) getDelivery(w http.ResponseWriter, r *http.Request) {
+	if !allowMethods(w, r, http.MethodGet) {
+		return
+	}
+	id, ok := pathID(w, r)
+	if !ok {
+		return
+	}
+	d, err := s.operator.Delivery(r.Context(), id)
+	if errors.Is(err, store.ErrNotFound) {
+		writeDetail(w, http.StatusNotFound, "no delivery "+strconv.FormatInt(id, 10))
+		return
+	}
+	if err != nil {
+		s.internal(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, newDeliveryView(d, true))
+}
+
+func (s *Server) replayDelivery(w http.ResponseWriter, r *http.Request) {
+	if !allowMethods(w, r, http.MethodPost) {
+		return
+	}
+	id, ok := pathID(w, r)
+	if !ok {
+		return
+	}
+	if _, err := s.operator.Delivery(r.Context(), id); errors.Is(err, store.ErrNotFound) {
+		writeDetail(w, http.StatusNotFound, "no delivery "+strconv.FormatInt(id, 10))
+		return
+	}
+	ids, err := s.operator.ReplayDeliveries(r.Context(), store.DeliveryFilter{ID: id, Limit: 1})
+	if err != nil {
+		s.internal(w, r, err)
+		return
+	}
+	s.notify()
+	writeJSON(w, http.StatusAccepted, map[string]any{"status": "accepted", "replays": ids, "replay_of": id})
+}
+
+func (s *Server) replayDeliveries(w http.ResponseWriter, r *http.Request) {
+	if !allowMethods(w, r, http.MethodPost) {
+		return
+	}
+	q := r.URL.Query()
+	f, err := deliveryFilter(q)
+	if err != nil {
+		writeDetail(w, http.StatusBadRequest, err.Error())
+		return
+	}
+	if f.Plugin == "" && f.Endpoint == "" && f.State == "" && f.DeliveryID == "" && f.Since.IsZero() && f.Until.IsZero() && q.Get("all") != "true" {
+		writeDetail(w, http.StatusBadRequest, "give a filter (plugin, endpoint, state, delivery_id, since, until) or all=true")
+		return
+	}
+	ids, err := s.operator.ReplayDeliveries(r.Context(), f)
+	if err != nil {
+		s.internal(w, r, err)
+		return
+	}
+	s.notify()
+	writeJSON(w, http.StatusAccepted, map[string]any{"status": "accepted", "replays": ids})
+}
+
+func (s *Server) retryDeadLetters(w http.ResponseWriter, r *http.Request) {
+	if !allowMethods(w, r, http.MethodPost) {
+		return
+	}
+	f, err := deliveryFilter(r.URL.Query())
+	if err != nil {
+		writeDetail(w, http.StatusBadRequest, err.Error())
+		return
+	}
+	n, err := s.operator.RetryDead(r.Context(), f)
+	if err != nil {
+		s.internal(w, r, err)
+		return
+	}
+	s.notify()
+	writeJSON(w, http.StatusAccepted, map[string]any{"status": "accepted", "retried": n})
+}
+
+func (s *Server) getTasks(w http.ResponseWriter, r *http.Request) {
+	if !allowMethods(w, r, http.MethodGet) {
+		return
+	}
+	q := r.URL.Query()
+	f := store.TaskFilter{Plugin: q.Get("plugin"), Kind: q.Get("kind"), State: q.Get("state")}
+	var err error
+	if f.Limit, err = intParam(q.Get("limit"), 100, 1, maxListPage); err != nil {
+		writeDetail(w, http.StatusBadRequest, "limit "+err.Error())
+		return
+	}
+	before, err := intParam(q.Get("before"), 0, 0, 1<<62)
+	if err != nil {
+		writeDetail(w, http.StatusBadRequest, "before "+err.Error())
+		return
+	}
+	f.Before = int64(before)
+	ts, err := s.operator.Tasks(r.Context(), f)
+	if err != nil {
+		s.internal(w, r, err)
+		return
+	}
+	next := ""
+	if len(ts) == f.Limit {
+		next = strconv.FormatInt(ts[len(ts)-1].ID, 10)
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"tasks": ts, "next_before": next})
+}
+
+type taskView struct {
+	*store.Task
+	Args string `json:"args"`
+}
+
+func (s *Server) getTask(w http.ResponseWriter, r *http.Request) {
+	if !allowMethods(w, r, http.MethodGet) {
+		return
+	}
+	id, ok := pathID(w, r)
+	if !ok {
+		return
+	}
+	t, err := s.operator.Task(r.Context(), id)
+	if errors.Is(err, store.ErrNotFound) {
+		writeDetail(w, http.StatusNotFound, "no task "+strconv.FormatInt(id, 10))
+		return
+	}
+	if err != nil {
+		s.internal(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, taskView{Task: t, Args: string(t.Args)})
+}
+
+func (s *Server) cancelTask(w http.ResponseWriter, r *http.Request) {
+	if !allowMethods(w, r, http.MethodPost) {
+		return
+	}
+	id, ok := pathID(w, r)
+	if !ok {
+		return
+	}
+	done, err := s.operator.CancelTask(r.Context(), "", id)
+	if err != nil {
+		s.internal(w, r, err)
+		return
+	}
+	if !done {
+		writeDetail(w, http.StatusConflict, "task "+strconv.FormatInt(id, 10)+" is not pending (or does not exist)")
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"status": "cancelled", "id": id})
+}

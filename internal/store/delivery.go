@@ -1,0 +1,405 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+)
+
+// Delivery states.
+const (
+	StatePending   = "pending"   // waiting for a worker (queued) or a retry
+	StateRunning   = "running"   // a handler is running it
+	StateDone      = "done"      // handled
+	StateFailed    = "failed"    // an inline handler answered an error
+	StateDead      = "dead"      // gave up: dead-lettered
+	StateCancelled = "cancelled" // cancelled (tasks)
+)
+
+// Delivery modes.
+const (
+	ModeInline = "inline"
+	ModeQueued = "queued"
+)
+
+// Delivery is one verified webhook request and its processing.
+type Delivery struct {
+	ID             int64       `json:"id"`
+	Plugin         string      `json:"plugin"`
+	Endpoint       string      `json:"endpoint"`
+	Mode           string      `json:"mode"`
+	Method         string      `json:"method"`
+	Path           string      `json:"path"`
+	Query          string      `json:"query"`
+	Header         http.Header `json:"headers"`
+	Body           []byte      `json:"-"`
+	ClientAddr     string      `json:"client_addr"`
+	RequestID      string      `json:"request_id"`
+	DeliveryID     string      `json:"delivery_id,omitempty"`
+	ReplayOf       int64       `json:"replay_of,omitempty"`
+	State          string      `json:"state"`
+	Attempts       int         `json:"attempts"`
+	MaxAttempts    int         `json:"max_attempts"`
+	RunAt          time.Time   `json:"run_at"`
+	LastError      string      `json:"last_error,omitempty"`
+	ResponseStatus int         `json:"response_status,omitempty"`
+	ReceivedAt     time.Time   `json:"received_at"`
+	StartedAt      *time.Time  `json:"started_at,omitempty"`
+	FinishedAt     *time.Time  `json:"finished_at,omitempty"`
+}
+
+// InsertResult says what InsertDelivery did.
+type InsertResult int
+
+// The outcomes of InsertDelivery.
+const (
+	// Inserted: a new delivery row; for an inline delivery, the caller
+	// now holds it and must call FinishInline.
+	Inserted InsertResult = iota
+	// Duplicate: the sender's delivery id was seen before; ID is the
+	// original delivery.
+	Duplicate
+	// Busy: an inline delivery with that id is being handled right now.
+	Busy
+)
+
+// InsertDelivery stores a verified request, group-committed. A queued
+// delivery is stored pending; an inline one running, held by owner until
+// lease. A delivery id seen before on the endpoint is a Duplicate — except
+// an inline one whose earlier run failed or was abandoned, which is taken
+// over. It returns the delivery's id (the original's for a duplicate).
+func (s *Store) InsertDelivery(ctx context.Context, d *Delivery, owner string, lease time.Time) (int64, InsertResult, error) {
+	headers, err := json.Marshal(d.Header)
+	if err != nil {
+		return 0, 0, fmt.Errorf("encoding headers: %w", err)
+	}
+	now := time.Now()
+	state, leaseOwner, leaseUntil, attempts := StatePending, "", int64(0), 0
+	if d.Mode == ModeInline {
+		state, leaseOwner, leaseUntil, attempts = StateRunning, owner, lease.UnixMicro(), 1
+	}
+	var deliveryID any
+	if d.DeliveryID != "" {
+		deliveryID = d.DeliveryID
+	}
+	var id int64
+	var result InsertResult
+	err = s.Do(ctx, func(tx *Tx) error {
+		id, result = 0, Inserted
+		err := tx.QueryRow(ctx, `INSERT INTO deliveries
+			(plugin, endpoint, mode, method, path, query, headers, body, client_addr, request_id, delivery_id,
+			 state, attempts, max_attempts, run_at, lease_owner, lease_until, received_at, started_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+			ON CONFLICT (plugin, endpoint, delivery_id) WHERE delivery_id IS NOT NULL AND replay_of IS NULL DO NOTHING
+			RETURNING id`,
+			d.Plugin, d.Endpoint, d.Mode, d.Method, d.Path, d.Query, string(headers), d.Body, d.ClientAddr, d.RequestID, deliveryID,
+			state, attempts, d.MaxAttempts, now.UnixMicro(), leaseOwner, leaseUntil, now.UnixMicro(), startedAt(d.Mode, now)).Scan(&id)
+		if err == nil {
+			return nil
+		}
+		if !errors.Is(err, sql.ErrNoRows) {
+			return err
+		}
+		// The delivery id was seen before.
+		var prevState string
+		var prevLease int64
+		if err := tx.QueryRow(ctx, `SELECT id, state, lease_until FROM deliveries
+			WHERE plugin = ? AND endpoint = ? AND delivery_id = ? AND replay_of IS NULL`,
+			d.Plugin, d.Endpoint, d.DeliveryID).Scan(&id, &prevState, &prevLease); err != nil {
+			return err
+		}
+		result = Duplicate
+		if d.Mode != ModeInline {
+			return nil
+		}
+		switch {
+		case prevState == StateDone:
+			return nil
+		case prevState == StateRunning && prevLease > now.UnixMicro():
+			result = Busy
+			return nil
+		case prevState == StatePending:
+			// Queued earlier (the endpoint's mode changed): it will run.
+			return nil
+		}
+		result = Inserted
+		_, err = tx.Exec(ctx, `UPDATE deliveries SET state = ?, attempts = attempts + 1, lease_owner = ?, lease_until = ?,
+			headers = ?, body = ?, request_id = ?, last_error = '' WHERE id = ?`,
+			StateRunning, owner, lease.UnixMicro(), string(headers), d.Body, d.RequestID, id)
+		return err
+	})
+	if err != nil {
+		return 0, 0, fmt.Errorf("storing delivery: %w", err)
+	}
+	return id, result, nil
+}
+
+func startedAt(mode string, now time.Time) int64 {
+	if mode == ModeInline {
+		return now.UnixMicro()
+	}
+	return 0
+}
+
+// FinishInline records the outcome of an inline delivery held by owner.
+func (s *Store) FinishInline(ctx context.Context, id int64, owner string, status int, lastError string) error {
+	state := StateDone
+	if status >= 300 {
+		state = StateFailed
+	}
+	err := s.Do(ctx, func(tx *Tx) error {
+		_, err := tx.Exec(ctx, `UPDATE deliveries SET state = ?, response_status = ?, last_error = ?, finished_at = ?,
+			lease_owner = '', lease_until = 0 WHERE id = ? AND lease_owner = ?`,
+			state, status, lastError, time.Now().UnixMicro(), id, owner)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("recording outcome of delivery %d: %w", id, err)
+	}
+	return nil
+}
+
+const deliveryColumns = `id, plugin, endpoint, mode, method, path, query, headers, body, client_addr, request_id,
+	COALESCE(delivery_id, ''), COALESCE(replay_of, 0), state, attempts, max_attempts, run_at, last_error,
+	response_status, received_at, started_at, finished_at`
+
+func scanDelivery(sc interface{ Scan(...any) error }) (*Delivery, error) {
+	var d Delivery
+	var headers string
+	var runAt, received, started, finished int64
+	if err := sc.Scan(&d.ID, &d.Plugin, &d.Endpoint, &d.Mode, &d.Method, &d.Path, &d.Query, &headers, &d.Body,
+		&d.ClientAddr, &d.RequestID, &d.DeliveryID, &d.ReplayOf, &d.State, &d.Attempts, &d.MaxAttempts, &runAt,
+		&d.LastError, &d.ResponseStatus, &received, &started, &finished); err != nil {
+		return nil, err
+	}
+	if err := json.Unmarshal([]byte(headers), &d.Header); err != nil {
+		return nil, fmt.Errorf("decoding headers of delivery %d: %w", d.ID, err)
+	}
+	d.RunAt = time.UnixMicro(runAt).UTC()
+	d.ReceivedAt = time.UnixMicro(received).UTC()
+	d.StartedAt = optionalTime(started)
+	d.FinishedAt = optionalTime(finished)
+	return &d, nil
+}
+
+func optionalTime(us int64) *time.Time {
+	if us == 0 {
+		return nil
+	}
+	t := time.UnixMicro(us).UTC()
+	return &t
+}
+
+// Delivery returns one delivery.
+func (s *Store) Delivery(ctx context.Context, id int64) (*Delivery, error) {
+	d, err := scanDelivery(s.read.QueryRowContext(ctx, s.Q(`SELECT `+deliveryColumns+` FROM deliveries WHERE id = ?`), id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, ErrNotFound
+	}
+	if err != nil {
+		return nil, fmt.Errorf("reading delivery %d: %w", id, err)
+	}
+	return d, nil
+}
+
+// DeliveriesByID returns the deliveries with the given ids, by id.
+func (s *Store) DeliveriesByID(ctx context.Context, ids []int64) (map[int64]*Delivery, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	args := make([]any, len(ids))
+	for i, id := range ids {
+		args[i] = id
+	}
+	rows, err := s.read.QueryContext(ctx, s.Q(`SELECT `+deliveryColumns+` FROM deliveries WHERE id IN (?`+strings.Repeat(", ?", len(ids)-1)+`)`), args...)
+	if err != nil {
+		return nil, fmt.Errorf("reading deliveries: %w", err)
+	}
+	defer rows.Close()
+	out := make(map[int64]*Delivery, len(ids))
+	for rows.Next() {
+		d, err := scanDelivery(rows)
+		if err != nil {
+			return nil, fmt.Errorf("reading deliveries: %w", err)
+		}
+		out[d.ID] = d
+	}
+	return out, rows.Err()
+}
+
+// DeliveryFilter selects deliveries; zero fields match everything.
+type DeliveryFilter struct {
+	ID         int64
+	Plugin     string
+	Endpoint   string
+	State      string
+	DeliveryID string
+	Since      time.Time
+	Until      time.Time
+	// Before pages backwards: only ids below it.
+	Before int64
+	// Limit defaults to 100.
+	Limit int
+}
+
+func (f DeliveryFilter) where() (string, []any) {
+	var conds []string
+	var args []any
+	add := func(cond string, v any) { conds = append(conds, cond); args = append(args, v) }
+	if f.ID != 0 {
+		add("id = ?", f.ID)
+	}
+	if f.Plugin != "" {
+		add("plugin = ?", f.Plugin)
+	}
+	if f.Endpoint != "" {
+		add("endpoint = ?", f.Endpoint)
+	}
+	if f.State != "" {
+		add("state = ?", f.State)
+	}
+	if f.DeliveryID != "" {
+		add("delivery_id = ?", f.DeliveryID)
+	}
+	if !f.Since.IsZero() {
+		add("received_at >= ?", f.Since.UnixMicro())
+	}
+	if !f.Until.IsZero() {
+		add("received_at < ?", f.Until.UnixMicro())
+	}
+	if f.Before > 0 {
+		add("id < ?", f.Before)
+	}
+	if len(conds) == 0 {
+		return "", nil
+	}
+	return " WHERE " + strings.Join(conds, " AND "), args
+}
+
+// Deliveries lists deliveries newest first.
+func (s *Store) Deliveries(ctx context.Context, f DeliveryFilter) ([]*Delivery, error) {
+	if f.Limit <= 0 {
+		f.Limit = 100
+	}
+	where, args := f.where()
+	rows, err := s.read.QueryContext(ctx, s.Q(`SELECT `+deliveryColumns+` FROM deliveries`+where+` ORDER BY id DESC LIMIT ?`), append(args, f.Limit)...)
+	if err != nil {
+		return nil, fmt.Errorf("listing deliveries: %w", err)
+	}
+	defer rows.Close()
+	out := []*Delivery{}
+	for rows.Next() {
+		d, err := scanDelivery(rows)
+		if err != nil {
+			return nil, fmt.Errorf("listing deliveries: %w", err)
+		}
+		out = append(out, d)
+	}
+	return out, rows.Err()
+}
+
+// ReplayDeliveries queues a new run of each delivery the filter selects
+// (up to its limit), linked to the original, and returns the new ids.
+func (s *Store) ReplayDeliveries(ctx context.Context, f DeliveryFilter) ([]int64, error) {
+	if f.Limit <= 0 {
+		f.Limit = 100
+	}
+	where, args := f.where()
+	var ids []int64
+	err := s.Do(ctx, func(tx *Tx) error {
+		ids = ids[:0]
+		now := time.Now().UnixMicro()
+		rows, err := tx.Query(ctx, `INSERT INTO deliveries
+			(plugin, endpoint, mode, method, path, query, headers, body, client_addr, request_id, delivery_id, replay_of,
+			 state, attempts, max_attempts, run_at, received_at)
+			SELECT plugin, endpoint, 'queued', method, path, query, headers, body, client_addr, request_id, delivery_id, id,
+			 'pending', 0, CASE WHEN max_attempts < 1 THEN 1 ELSE max_attempts END, ?, ?
+			FROM deliveries`+where+` ORDER BY id DESC LIMIT ? RETURNING id`, append(append([]any{now, now}, args...), f.Limit)...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var id int64
+			if err := rows.Scan(&id); err != nil {
+				return err
+			}
+			ids = append(ids, id)
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		return nil, fmt.Errorf("replaying deliveries: %w", err)
+	}
+	return ids, nil
+}
+
+// RetryDead puts the dead-lettered deliveries the filter selects back in
+// the queue with a fresh set of attempts, and returns how many.
+func (s *Store) RetryDead(ctx context.Context, f DeliveryFilter) (int64, error) {
+	f.State = StateDead
+	where, args := f.where()
+	var n int64
+	err := s.Do(ctx, func(tx *Tx) error {
+		res, err := tx.Exec(ctx, `UPDATE deliveries SET state = 'pending', attempts = 0, run_at = ?, last_error = ''`+where,
+			append([]any{time.Now().UnixMicro()}, args...)...)
+		if err != nil {
+			return err
+		}
+		n, err = res.RowsAffected()
+		return err
+	})
+	if err != nil {
+		return 0, fmt.Errorf("retrying dead deliveries: %w", err)
+	}
+	return n, nil
+}
+
+// CountDeliveries counts deliveries by state.
+func (s *Store) CountDeliveries(ctx context.Context) (map[string]int64, error) {
+	return s.countByState(ctx, "deliveries")
+}
+
+func (s *Store) countByState(ctx context.Context, table string) (map[string]int64, error) {
+	rows, err := s.read.QueryContext(ctx, `SELECT state, COUNT(*) FROM `+table+` GROUP BY state`)
+	if err != nil {
+		return nil, fmt.Errorf("counting %s: %w", table, err)
+	}
+	defer rows.Close()
+	out := map[string]int64{}
+	for rows.Next() {
+		var st string
+		var n int64
+		if err := rows.Scan(&st, &n); err != nil {
+			return nil, fmt.Errorf("counting %s: %w", table, err)
+		}
+		out[st] = n
+	}
+	return out, rows.Err()
+}
+
+// PruneDeliveries deletes finished deliveries received before doneCutoff,
+// and failed or dead ones received before failedCutoff. It returns how
+// many it deleted.
+func (s *Store) PruneDeliveries(ctx context.Context, doneCutoff, failedCutoff time.Time) (int64, error) {
+	var n int64
+	err := s.Do(ctx, func(tx *Tx) error {
+		res, err := tx.Exec(ctx, `DELETE FROM deliveries WHERE
+			(state = 'done' AND received_at < ?) OR (state IN ('failed', 'dead') AND received_at < ?)`,
+			doneCutoff.UnixMicro(), failedCutoff.UnixMicro())
+		if err != nil {
+			return err
+		}
+		n, err = res.RowsAffected()
+		return err
+	})
+	if err != nil {
+		return 0, fmt.Errorf("pruning deliveries: %w", err)
+	}
+	return n, nil
+}

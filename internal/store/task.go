@@ -1,0 +1,240 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Task is a durable background task.
+type Task struct {
+	ID          int64      `json:"id"`
+	Plugin      string     `json:"plugin"`
+	Kind        string     `json:"kind"`
+	Args        []byte     `json:"-"`
+	UniqueKey   string     `json:"unique_key,omitempty"`
+	State       string     `json:"state"`
+	Attempts    int        `json:"attempts"`
+	MaxAttempts int        `json:"max_attempts"`
+	RunAt       time.Time  `json:"run_at"`
+	LastError   string     `json:"last_error,omitempty"`
+	Progress    string     `json:"progress,omitempty"`
+	Delivery    int64      `json:"delivery,omitempty"`
+	CreatedAt   time.Time  `json:"created_at"`
+	StartedAt   *time.Time `json:"started_at,omitempty"`
+	FinishedAt  *time.Time `json:"finished_at,omitempty"`
+}
+
+// NewTask is a task to enqueue.
+type NewTask struct {
+	Plugin      string
+	Kind        string
+	Args        []byte
+	UniqueKey   string
+	MaxAttempts int
+	RunAt       time.Time
+	Delivery    int64
+}
+
+// EnqueueTx inserts a task inside tx. A task with the same plugin, kind
+// and unique key still pending or running is not inserted again: its id is
+// returned with existed set.
+func EnqueueTx(ctx context.Context, tx *Tx, t NewTask) (id int64, existed bool, err error) {
+	var unique, delivery any
+	if t.UniqueKey != "" {
+		unique = t.UniqueKey
+	}
+	if t.Delivery != 0 {
+		delivery = t.Delivery
+	}
+	now := time.Now()
+	runAt := t.RunAt
+	if runAt.IsZero() {
+		runAt = now
+	}
+	err = tx.QueryRow(ctx, `INSERT INTO tasks (plugin, kind, args, unique_key, state, max_attempts, run_at, delivery, created_at)
+		VALUES (?, ?, ?, ?, 'pending', ?, ?, ?, ?)
+		ON CONFLICT (plugin, kind, unique_key) WHERE unique_key IS NOT NULL AND state IN ('pending', 'running') DO NOTHING
+		RETURNING id`, t.Plugin, t.Kind, t.Args, unique, t.MaxAttempts, runAt.UnixMicro(), delivery, now.UnixMicro()).Scan(&id)
+	if err == nil {
+		return id, false, nil
+	}
+	if !errors.Is(err, sql.ErrNoRows) {
+		return 0, false, fmt.Errorf("enqueueing %s task: %w", t.Kind, err)
+	}
+	err = tx.QueryRow(ctx, `SELECT id FROM tasks WHERE plugin = ? AND kind = ? AND unique_key = ? AND state IN ('pending', 'running')`,
+		t.Plugin, t.Kind, t.UniqueKey).Scan(&id)
+	if err != nil {
+		return 0, false, fmt.Errorf("finding unique %s task: %w", t.Kind, err)
+	}
+	return id, true, nil
+}
+
+// Enqueue inserts a task, group-committed; see EnqueueTx.
+func (s *Store) Enqueue(ctx context.Context, t NewTask) (id int64, existed bool, err error) {
+	err = s.Do(ctx, func(tx *Tx) error {
+		var err error
+		id, existed, err = EnqueueTx(ctx, tx, t)
+		return err
+	})
+	return id, existed, err
+}
+
+const taskColumns = `id, plugin, kind, args, COALESCE(unique_key, ''), state, attempts, max_attempts, run_at, last_error,
+	progress, COALESCE(delivery, 0), created_at, started_at, finished_at`
+
+func scanTask(sc interface{ Scan(...any) error }) (*Task, error) {
+	var t Task
+	var runAt, created, started, finished int64
+	if err := sc.Scan(&t.ID, &t.Plugin, &t.Kind, &t.Args, &t.UniqueKey, &t.State, &t.Attempts, &t.MaxAttempts,
+		&runAt, &t.LastError, &t.Progress, &t.Delivery, &created, &started, &finished); err != nil {
+		return nil, err
+	}
+	t.RunAt = time.UnixMicro(runAt).UTC()
+	t.CreatedAt = time.UnixMicro(created).UTC()
+	t.StartedAt = optionalTime(started)
+	t.FinishedAt = optionalTime(finished)
+	return &t, nil
+}
+
+// Task returns one task.
+func (s *Store) Task(ctx context.Context, id int64) (*Task, error) {
+	t, err := scanTask(s.read.QueryRowContext(ctx, s.Q(`SELECT `+taskColumns+` FROM tasks WHERE id = ?`), id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, ErrNotFound
+	}
+	if err != nil {
+		return nil, fmt.Errorf("reading task %d: %w", id, err)
+	}
+	return t, nil
+}
+
+// TasksByID returns the tasks with the given ids, by id.
+func (s *Store) TasksByID(ctx context.Context, ids []int64) (map[int64]*Task, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	args := make([]any, len(ids))
+	for i, id := range ids {
+		args[i] = id
+	}
+	rows, err := s.read.QueryContext(ctx, s.Q(`SELECT `+taskColumns+` FROM tasks WHERE id IN (?`+strings.Repeat(", ?", len(ids)-1)+`)`), args...)
+	if err != nil {
+		return nil, fmt.Errorf("reading tasks: %w", err)
+	}
+	defer rows.Close()
+	out := make(map[int64]*Task, len(ids))
+	for rows.Next() {
+		t, err := scanTask(rows)
+		if err != nil {
+			return nil, fmt.Errorf("reading tasks: %w", err)
+		}
+		out[t.ID] = t
+	}
+	return out, rows.Err()
+}
+
+// TaskFilter selects tasks; zero fields match everything.
+type TaskFilter struct {
+	Plugin string
+	Kind   string
+	State  string
+	Before int64
+	Limit  int
+}
+
+// Tasks lists tasks newest first.
+func (s *Store) Tasks(ctx context.Context, f TaskFilter) ([]*Task, error) {
+	if f.Limit <= 0 {
+		f.Limit = 100
+	}
+	var conds []string
+	var args []any
+	for _, c := range []struct {
+		col string
+		v   string
+	}{{"plugin", f.Plugin}, {"kind", f.Kind}, {"state", f.State}} {
+		if c.v != "" {
+			conds = append(conds, c.col+" = ?")
+			args = append(args, c.v)
+		}
+	}
+	if f.Before > 0 {
+		conds = append(conds, "id < ?")
+		args = append(args, f.Before)
+	}
+	where := ""
+	if len(conds) > 0 {
+		where = " WHERE " + strings.Join(conds, " AND ")
+	}
+	rows, err := s.read.QueryContext(ctx, s.Q(`SELECT `+taskColumns+` FROM tasks`+where+` ORDER BY id DESC LIMIT ?`), append(args, f.Limit)...)
+	if err != nil {
+		return nil, fmt.Errorf("listing tasks: %w", err)
+	}
+	defer rows.Close()
+	out := []*Task{}
+	for rows.Next() {
+		t, err := scanTask(rows)
+		if err != nil {
+			return nil, fmt.Errorf("listing tasks: %w", err)
+		}
+		out = append(out, t)
+	}
+	return out, rows.Err()
+}
+
+// CancelTask cancels a pending task (a running one finishes its attempt and
+// is then not retried). It reports whether the task was still cancellable.
+func (s *Store) CancelTask(ctx context.Context, plugin string, id int64) (bool, error) {
+	var n int64
+	err := s.Do(ctx, func(tx *Tx) error {
+		res, err := tx.Exec(ctx, `UPDATE tasks SET state = 'cancelled', finished_at = ?
+			WHERE id = ? AND (plugin = ? OR ? = '') AND state = 'pending'`, time.Now().UnixMicro(), id, plugin, plugin)
+		if err != nil {
+			return err
+		}
+		n, err = res.RowsAffected()
+		return err
+	})
+	if err != nil {
+		return false, fmt.Errorf("cancelling task %d: %w", id, err)
+	}
+	return n == 1, nil
+}
+
+// SetTaskProgress records a running task's progress text.
+func (s *Store) SetTaskProgress(ctx context.Context, id int64, progress string) error {
+	err := s.Do(ctx, func(tx *Tx) error {
+		_, err := tx.Exec(ctx, `UPDATE tasks SET progress = ? WHERE id = ?`, progress, id)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("recording progress of task %d: %w", id, err)
+	}
+	return nil
+}
+
+// CountTasks counts tasks by state.
+func (s *Store) CountTasks(ctx context.Context) (map[string]int64, error) {
+	return s.countByState(ctx, "tasks")
+}
+
+// PruneTasks deletes finished tasks created before cutoff.
+func (s *Store) PruneTasks(ctx context.Context, cutoff time.Time) (int64, error) {
+	var n int64
+	err := s.Do(ctx, func(tx *Tx) error {
+		res, err := tx.Exec(ctx, `DELETE FROM tasks WHERE state IN ('done', 'dead', 'cancelled') AND created_at < ?`, cutoff.UnixMicro())
+		if err != nil {
+			return err
+		}
+		n, err = res.RowsAffected()
+		return err
+	})
+	if err != nil {
+		return 0, fmt.Errorf("pruning tasks: %w", err)
+	}
+	return n, nil
+}
