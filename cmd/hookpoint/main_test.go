@@ -259,9 +259,19 @@ plugins:
 // handlers run shortly after the 202), and returns their texts.
 func waitMessages(t *testing.T, base, chat string, n int) []string {
 	t.Helper()
+	return waitMessagesAuth(t, base, "", chat, n)
+}
+
+// waitMessagesAuth is waitMessages with an admin token.
+func waitMessagesAuth(t *testing.T, base, token, chat string, n int) []string {
+	t.Helper()
 	deadline := time.Now().Add(15 * time.Second)
 	for {
-		resp, err := http.Get(base + "/api/admin/chats/" + chat + "/messages")
+		req, _ := http.NewRequest("GET", base+"/api/admin/chats/"+chat+"/messages", nil)
+		if token != "" {
+			req.Header.Set("Authorization", "Bearer "+token)
+		}
+		resp, err := http.DefaultClient.Do(req)
 		if err != nil {
 			t.Fatal(err)
 		}
