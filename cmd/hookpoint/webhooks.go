@@ -38,6 +38,7 @@ func webhooks(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		Description string   `json:"description"`
 		Methods     []string `json:"methods"`
 		Public      bool     `json:"public"`
+		Mode        string   `json:"mode"`
 	}
 	rows := []row{}
 	var notes []string
@@ -49,7 +50,7 @@ func webhooks(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			notes = append(notes, fmt.Sprintf("plugin %s disabled", inst.ID()))
 		}
 		for _, ep := range inst.Endpoints() {
-			rows = append(rows, row{ep.URL, inst.ID(), ep.Name, ep.Description, ep.Methods, ep.Public})
+			rows = append(rows, row{ep.URL, inst.ID(), ep.Name, ep.Description, ep.Methods, ep.Public, ep.Mode.String()})
 		}
 	}
 	if *asJSON {
@@ -58,9 +59,9 @@ func webhooks(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return enc.Encode(rows)
 	}
 	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "URL\tPLUGIN\tNAME\tDESCRIPTION")
+	fmt.Fprintln(tw, "URL\tPLUGIN\tMODE\tNAME\tDESCRIPTION")
 	for _, r := range rows {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", r.URL, r.Plugin, r.Name, r.Description)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", r.URL, r.Plugin, r.Mode, r.Name, r.Description)
 	}
 	if err := tw.Flush(); err != nil {
 		return err

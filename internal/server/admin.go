@@ -101,6 +101,7 @@ type webhookView struct {
 	MaxBodyBytes int64    `json:"max_body_bytes"`
 	Public       bool     `json:"public"`
 	Verification []string `json:"verification"`
+	Mode         string   `json:"mode"`
 }
 
 // PluginView is the listing of one plugin, shared by the admin API and
@@ -132,6 +133,7 @@ func newPluginView(inst *plugin.Instance) pluginView {
 			Endpoint: ep.Path, URL: ep.URL, Name: ep.Name, Description: ep.Description,
 			Methods: methods, MaxBodyBytes: ep.MaxBodyBytes, Public: ep.Public,
 			Verification: ep.VerifierNames(),
+			Mode:         ep.Mode.String(),
 		})
 	}
 	return v

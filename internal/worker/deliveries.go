@@ -84,7 +84,7 @@ func (w *Deliveries) Run(ctx context.Context, job queue.Job, d *store.Delivery) 
 	if err != nil {
 		return queue.Outcome{Err: err, ResponseStatus: status}
 	}
-	write, after := effects(ob, w.Router, d.ID, w.NotifyTasks)
+	write, after := effects(ob, w.Router, logger, d.ID, w.NotifyTasks)
 	return queue.Outcome{ResponseStatus: status, Effects: write, AfterCommit: after}
 }
 

@@ -79,7 +79,7 @@ func (w *Tasks) Run(ctx context.Context, job queue.Job, t *store.Task) queue.Out
 	if err != nil {
 		return queue.Outcome{Err: err}
 	}
-	write, after := effects(ob, w.Router, 0, w.Notify)
+	write, after := effects(ob, w.Router, logger, 0, w.Notify)
 	return queue.Outcome{Effects: write, AfterCommit: after}
 }
 

@@ -59,7 +59,7 @@ func (m *Metrics) finished(logger *slog.Logger, table, plugin string, job queue.
 
 // effects returns the function that writes a run's outbox inside the
 // completion transaction, and the sends that must wait for the commit.
-func effects(ob *outbox.Outbox, router *chat.Router, delivery int64, notifyTasks func()) (func(context.Context, *store.Tx) error, func(context.Context)) {
+func effects(ob *outbox.Outbox, router *chat.Router, logger *slog.Logger, delivery int64, notifyTasks func()) (func(context.Context, *store.Tx) error, func(context.Context)) {
 	msgs, tasks := ob.Messages(), ob.Tasks()
 	if len(msgs) == 0 && len(tasks) == 0 {
 		return nil, nil
@@ -89,7 +89,7 @@ func effects(ob *outbox.Outbox, router *chat.Router, delivery int64, notifyTasks
 	after := func(ctx context.Context) {
 		for _, m := range later {
 			if err := router.Deliver(ctx, m); err != nil {
-				slog.Default().Error("sending a message after commit", "chat_key", m.Key.String(), "err", err)
+				logger.Error("sending a message after commit", "chat_key", m.Key.String(), "err", err)
 			}
 		}
 		if len(tasks) > 0 && notifyTasks != nil {
