@@ -299,6 +299,53 @@ func TestQueueConformance(t *testing.T) {
 			}
 		})
 
+		t.Run("delayed task waits for its time", func(t *testing.T) {
+			s := storetest.Open(t, d)
+			s.Enqueue(ctx, store.NewTask{Plugin: "t.p", Kind: "k", Args: []byte(`{}`), MaxAttempts: 1, RunAt: time.Now().Add(time.Hour)})
+			now, _, _ := s.Enqueue(ctx, store.NewTask{Plugin: "t.p", Kind: "k", Args: []byte(`{}`), MaxAttempts: 1})
+			jobs, _ := queue.Claim(ctx, s, queue.Tasks, "w", 5, time.Minute)
+			if len(jobs) != 1 || jobs[0].ID != now {
+				t.Fatalf("claimed %v, want only task %d", jobs, now)
+			}
+		})
+
+		t.Run("prune keeps failed work longer", func(t *testing.T) {
+			s := storetest.Open(t, d)
+			done, dead, pending := insert(t, s, "done"), insert(t, s, "dead"), insert(t, s, "pending")
+			for _, id := range []int64{done, dead} {
+				due(t, s, id)
+			}
+			jobs, _ := queue.Claim(ctx, s, queue.Deliveries, "w", 2, time.Minute)
+			for _, j := range jobs {
+				o := queue.Outcome{}
+				if j.ID == dead {
+					o.Err = sdk.Cancel(errors.New("bad"))
+				}
+				queue.Complete(ctx, s, queue.Deliveries, "w", j, o, sdk.RetryPolicy{})
+			}
+			_ = pending
+			future := time.Now().Add(time.Minute)
+			n, err := s.PruneDeliveries(ctx, future, time.Now().Add(-time.Hour))
+			if err != nil || n != 1 {
+				t.Fatalf("prune: %d %v, want the done delivery only", n, err)
+			}
+			if _, err := s.Delivery(ctx, done); !errors.Is(err, store.ErrNotFound) {
+				t.Error("done delivery kept")
+			}
+			for _, id := range []int64{dead, pending} {
+				if _, err := s.Delivery(ctx, id); err != nil {
+					t.Errorf("delivery %d pruned: %v", id, err)
+				}
+			}
+			if n, _ := s.PruneDeliveries(ctx, future, future); n != 1 {
+				t.Errorf("second prune removed %d, want the dead one", n)
+			}
+			// The dedupe record goes with the delivery: the id is new again.
+			if _, res, _ := s.InsertDelivery(ctx, newDelivery("done"), "", time.Time{}); res != store.Inserted {
+				t.Errorf("after pruning, the id is still a duplicate")
+			}
+		})
+
 		t.Run("runner processes everything once", func(t *testing.T) {
 			s := storetest.Open(t, d)
 			const n = 200
