@@ -1,0 +1,92 @@
+// Command profserve is a benchmark-only copy of "hookpoint serve" (not
+// shipped): the same app, config and plugins, plus
+//
+//	-cpuprofile FILE   write a CPU profile from start to SIGTERM/SIGINT
+//	-no-workers        serve the request path only: verify, store, 202,
+//	                   with no queue runners (isolates ingest cost)
+//
+// Usage: profserve -config hookpoint.yaml [-database URL] [-cpuprofile F] [-no-workers]
+package main
+
+import (
+	"context"
+	"flag"
+	"log"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"runtime/pprof"
+	"syscall"
+
+	"github.com/hookpoint/hookpoint/internal/app"
+	"github.com/hookpoint/hookpoint/internal/chat"
+	"github.com/hookpoint/hookpoint/internal/chat/inbox"
+	"github.com/hookpoint/hookpoint/internal/config"
+	"github.com/hookpoint/hookpoint/internal/metrics"
+	"github.com/hookpoint/hookpoint/internal/plugin"
+	"github.com/hookpoint/hookpoint/internal/server"
+	"github.com/hookpoint/hookpoint/internal/store"
+	_ "github.com/hookpoint/hookpoint/plugins/all"
+)
+
+func main() {
+	cfgPath := flag.String("config", "", "config file")
+	database := flag.String("database", "", "database URL (overrides the config)")
+	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile here until shutdown")
+	noWorkers := flag.Bool("no-workers", false, "request path only: no queue runners")
+	flag.Parse()
+	cfg, err := config.Load(*cfgPath, config.Overrides{Database: *database})
+	if err != nil {
+		log.Fatal(err)
+	}
+	logger := app.NewLogger(cfg.Log, os.Stderr)
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+	if *cpuprofile != "" {
+		f, err := os.Create(*cpuprofile)
+		if err != nil {
+			log.Fatal(err)
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			log.Fatal(err)
+		}
+		defer func() { pprof.StopCPUProfile(); f.Close() }()
+	}
+	ln, err := net.Listen("tcp", cfg.Listen)
+	if err != nil {
+		log.Fatal(err)
+	}
+	if !*noWorkers {
+		a, err := app.New(ctx, cfg, logger)
+		if err != nil {
+			log.Fatal(err)
+		}
+		if err := a.Serve(ctx, ln); err != nil {
+			log.Print(err)
+		}
+		return
+	}
+	st, err := store.Open(ctx, cfg.Database.URL)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer st.Close()
+	router, err := chat.NewRouter(inbox.New(st))
+	if err != nil {
+		log.Fatal(err)
+	}
+	plugins, err := plugin.Load(ctx, plugin.Options{Config: cfg, Sender: router, Logger: logger, Tasks: st, TaskNotify: func() {}})
+	if err != nil {
+		log.Fatal(err)
+	}
+	h := server.New(server.Options{
+		Plugins: plugins, Inbox: st, Logger: logger, Deliveries: st, Owner: "bench",
+		InlineLease: cfg.Queue.Lease, Operator: st, Metrics: metrics.NewRegistry(),
+	})
+	srv := &http.Server{Handler: h, MaxHeaderBytes: 64 << 10}
+	go func() { <-ctx.Done(); srv.Shutdown(context.Background()) }()
+	if err := srv.Serve(ln); err != nil && err != http.ErrServerClosed {
+		log.Print(err)
+	}
+}
