@@ -1,5 +1,5 @@
 # `make test` is the project's test command: what CI runs.
-.PHONY: test vet unit fuzz run
+.PHONY: test vet unit fuzz run bench
 
 test: vet unit fuzz
 
@@ -15,3 +15,7 @@ fuzz:
 
 run:
 	go run ./cmd/hookpoint serve
+
+# The performance benchmark (see bench/README.md); not part of `make test`.
+bench:
+	bench/run.sh

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/hookpoint/hookpoint/jsoncheck"
 	"log/slog"
 	"mime"
 	"net/http"
@@ -62,6 +63,23 @@ func (r *Request) DecodeJSON(v any) error {
 		return jsonError(err)
 	}
 	return nil
+}
+
+// CheckJSONObject returns a 400 [HTTPError] unless payload is one
+// well-formed JSON object. It scans without decoding (package jsoncheck,
+// several times faster than decoding): a queued endpoint's Check uses it
+// to refuse a malformed payload before the delivery is stored, and leaves
+// the decoding to the handler.
+func CheckJSONObject(payload []byte) error {
+	err := jsoncheck.Object(payload)
+	if err == nil {
+		return nil
+	}
+	var syn *jsoncheck.SyntaxError
+	if errors.As(err, &syn) {
+		return &HTTPError{Status: http.StatusBadRequest, Detail: fmt.Sprintf("invalid JSON payload at byte %d: %v", syn.Offset, syn), Err: err}
+	}
+	return &HTTPError{Status: http.StatusBadRequest, Detail: "invalid JSON payload: " + err.Error(), Err: err}
 }
 
 func jsonError(err error) *HTTPError {

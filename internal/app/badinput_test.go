@@ -3,6 +3,7 @@ package app_test
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"crypto/hmac"
 	"crypto/sha1"
 	"encoding/hex"
@@ -15,6 +16,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/hookpoint/hookpoint/internal/store"
 )
 
 // hostile is one malformed or hostile request and the exact status it must
@@ -120,7 +123,7 @@ plugins:
 		{name: "JSON number", path: ghPath, header: gh([]byte(`42`), nil), body: []byte(`42`), status: 400},
 		{name: "JSON null", path: ghPath, header: gh([]byte(`null`), nil), body: []byte(`null`), status: 400},
 		{name: "JSON with trailing garbage", path: ghPath, header: gh([]byte(`{"ref":"x"} trailing`), nil), body: []byte(`{"ref":"x"} trailing`), status: 400},
-		{name: "wrong field types", path: ghPath, header: gh([]byte(`{"commits":"many","repository":[]}`), nil), body: []byte(`{"commits":"many","repository":[]}`), status: 400},
+		{name: "wrong field types (well-formed: stored, dead-lettered by the handler)", path: ghPath, header: gh([]byte(`{"commits":"many","repository":[]}`), nil), body: []byte(`{"commits":"many","repository":[]}`), status: 202},
 		{name: "non-UTF-8 bytes", path: ghPath, header: gh(nonUTF8, map[string]string{"X-GitHub-Event": "ping"}), body: nonUTF8, status: 202},
 		{name: "NUL bytes", path: ghPath, header: gh([]byte("\x00\x00\x00"), nil), body: []byte("\x00\x00\x00"), status: 400},
 		{name: "binary garbage", path: ghPath, header: gh([]byte("\x89PNG\r\n\x1a\n\x00"), nil), body: []byte("\x89PNG\r\n\x1a\n\x00"), status: 400},
@@ -246,6 +249,16 @@ plugins:
 	b.waitIdle(t)
 	if msgs := b.messages(t, devChat); len(msgs) != 3 {
 		t.Errorf("%d inbox messages, want 3", len(msgs))
+	}
+	// The well-formed push of the wrong shape was stored and then failed
+	// for good, on its first attempt, with the decoder's complaint.
+	dead, err := b.app.Store().Deliveries(context.Background(), store.DeliveryFilter{State: store.StateDead})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(dead) != 1 || dead[0].Attempts != 1 || !strings.Contains(dead[0].LastError, "cannot unmarshal") ||
+		string(dead[0].Body) != `{"commits":"many","repository":[]}` {
+		t.Errorf("dead letters %+v, want the wrong-shape push, dead after one attempt with a decoding error", dead)
 	}
 }
 

@@ -40,9 +40,12 @@ var ErrLeaseLost = errors.New("lease lost")
 
 // Claim leases up to limit pending rows whose run_at has come.
 func Claim(ctx context.Context, s *store.Store, table, owner string, limit int, lease time.Duration) ([]Job, error) {
-	skipLocked := ""
+	// SQLite's planner, without statistics, prefers the state index and
+	// sorts the whole backlog; the partial index on ready rows is already
+	// in claim order.
+	skipLocked, indexed := "", " INDEXED BY "+table+"_ready"
 	if s.Dialect() == store.Postgres {
-		skipLocked = " FOR UPDATE SKIP LOCKED"
+		skipLocked, indexed = " FOR UPDATE SKIP LOCKED", ""
 	}
 	var jobs []Job
 	err := s.Do(ctx, func(tx *store.Tx) error {
@@ -50,7 +53,7 @@ func Claim(ctx context.Context, s *store.Store, table, owner string, limit int, 
 		now := time.Now()
 		rows, err := tx.Query(ctx, `UPDATE `+table+` SET state = 'running', attempts = attempts + 1,
 			lease_owner = ?, lease_until = ?, started_at = CASE WHEN started_at = 0 THEN ? ELSE started_at END
-			WHERE id IN (SELECT id FROM `+table+` WHERE state = 'pending' AND run_at <= ? ORDER BY run_at, id LIMIT ?`+skipLocked+`)
+			WHERE id IN (SELECT id FROM `+table+indexed+` WHERE state = 'pending' AND run_at <= ? ORDER BY run_at, id LIMIT ?`+skipLocked+`)
 			RETURNING id, attempts, max_attempts`,
 			owner, now.Add(lease).UnixMicro(), now.UnixMicro(), now.UnixMicro(), limit)
 		if err != nil {

@@ -118,20 +118,20 @@ func (r *Runner[T]) Run(ctx context.Context, stop context.Context) {
 	poll := time.NewTicker(r.cfg.Poll)
 	defer poll.Stop()
 	for ctx.Err() == nil {
-		n := r.claimAndStart(ctx, runCtx)
-		if n > 0 && len(r.free) > 0 {
-			continue // there may be more waiting
+		// Claim only when a worker is idle; a run that ends frees one.
+		select {
+		case <-ctx.Done():
+			continue
+		case tok := <-r.free:
+			r.free <- tok
+		}
+		if r.claimAndStart(ctx, runCtx) > 0 {
+			continue // there may be more waiting: claim again once a worker is idle
 		}
 		select {
 		case <-ctx.Done():
 		case <-r.wake:
 		case <-poll.C:
-		}
-		// Wait for an idle worker before claiming again.
-		select {
-		case <-ctx.Done():
-		case tok := <-r.free:
-			r.free <- tok
 		}
 	}
 	r.wg.Wait()

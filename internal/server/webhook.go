@@ -64,6 +64,10 @@ func (s *Server) serveWebhook(w http.ResponseWriter, r *http.Request, reqID stri
 		slog.String("client", client), slog.Duration("duration", time.Since(start)))
 }
 
+// statusClientClosed is logged and counted for a request whose client
+// hung up before it could be answered (nginx's 499).
+const statusClientClosed = 499
+
 func levelFor(status int) slog.Level {
 	switch {
 	case status >= 500:
@@ -167,6 +171,12 @@ func (s *Server) dispatch(w http.ResponseWriter, r *http.Request, ep *plugin.End
 	}
 	rowID, result, err := s.deliveries.InsertDelivery(r.Context(), d, s.owner, now.Add(s.inlineLease))
 	switch {
+	case err != nil && r.Context().Err() != nil && errors.Is(err, r.Context().Err()):
+		// The client hung up while the write was queued: nothing was
+		// stored, and nobody is left to answer. 499 as nginx logs it.
+		log.Warn("client went away before the delivery was stored; not acknowledged", "err", err)
+		writeDetail(w, statusClientClosed, "client closed the request")
+		return client
 	case err != nil:
 		log.Error("storing delivery", "err", err, "error_id", reqID)
 		writeInternal(w, reqID)

@@ -91,14 +91,21 @@ func (s *Store) InsertDelivery(ctx context.Context, d *Delivery, owner string, l
 	var result InsertResult
 	err = s.Do(ctx, func(tx *Tx) error {
 		id, result = 0, Inserted
-		err := tx.QueryRow(ctx, `INSERT INTO deliveries
-			(plugin, endpoint, mode, method, path, query, headers, body, client_addr, request_id, delivery_id,
-			 state, attempts, max_attempts, run_at, lease_owner, lease_until, received_at, started_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-			ON CONFLICT (plugin, endpoint, delivery_id) WHERE delivery_id IS NOT NULL AND replay_of IS NULL DO NOTHING
-			RETURNING id`,
-			d.Plugin, d.Endpoint, d.Mode, d.Method, d.Path, d.Query, string(headers), d.Body, d.ClientAddr, d.RequestID, deliveryID,
-			state, attempts, d.MaxAttempts, now.UnixMicro(), leaseOwner, leaseUntil, now.UnixMicro(), startedAt(d.Mode, now)).Scan(&id)
+		args := []any{d.Plugin, d.Endpoint, d.Mode, d.Method, d.Path, d.Query, d.ClientAddr, d.RequestID, deliveryID,
+			state, attempts, d.MaxAttempts, now.UnixMicro(), leaseOwner, leaseUntil, now.UnixMicro(), startedAt(d.Mode, now)}
+		var err error
+		if tx.Dialect() == Postgres {
+			// One round trip: the payload row is written by the same
+			// statement, and only when the delivery row was.
+			err = tx.QueryRow(ctx, `WITH d AS (`+insertDeliverySQL+`),
+				p AS (INSERT INTO delivery_payloads (id, headers, body) SELECT id, ?, ? FROM d)
+				SELECT id FROM d`, append(args, string(headers), d.Body)...).Scan(&id)
+		} else {
+			err = tx.QueryRow(ctx, insertDeliverySQL, args...).Scan(&id)
+			if err == nil {
+				_, err = tx.Exec(ctx, `INSERT INTO delivery_payloads (id, headers, body) VALUES (?, ?, ?)`, id, string(headers), d.Body)
+			}
+		}
 		if err == nil {
 			return nil
 		}
@@ -128,9 +135,12 @@ func (s *Store) InsertDelivery(ctx context.Context, d *Delivery, owner string, l
 			return nil
 		}
 		result = Inserted
-		_, err = tx.Exec(ctx, `UPDATE deliveries SET state = ?, attempts = attempts + 1, lease_owner = ?, lease_until = ?,
-			headers = ?, body = ?, request_id = ?, last_error = '' WHERE id = ?`,
-			StateRunning, owner, lease.UnixMicro(), string(headers), d.Body, d.RequestID, id)
+		if _, err := tx.Exec(ctx, `UPDATE deliveries SET state = ?, attempts = attempts + 1, lease_owner = ?, lease_until = ?,
+			request_id = ?, last_error = '' WHERE id = ?`,
+			StateRunning, owner, lease.UnixMicro(), d.RequestID, id); err != nil {
+			return err
+		}
+		_, err = tx.Exec(ctx, `UPDATE delivery_payloads SET headers = ?, body = ? WHERE id = ?`, string(headers), d.Body, id)
 		return err
 	})
 	if err != nil {
@@ -138,6 +148,15 @@ func (s *Store) InsertDelivery(ctx context.Context, d *Delivery, owner string, l
 	}
 	return id, result, nil
 }
+
+// insertDeliverySQL inserts a delivery row unless its delivery id was
+// seen before, and returns its id.
+const insertDeliverySQL = `INSERT INTO deliveries
+	(plugin, endpoint, mode, method, path, query, client_addr, request_id, delivery_id,
+	 state, attempts, max_attempts, run_at, lease_owner, lease_until, received_at, started_at)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+	ON CONFLICT (plugin, endpoint, delivery_id) WHERE delivery_id IS NOT NULL AND replay_of IS NULL DO NOTHING
+	RETURNING id`
 
 func startedAt(mode string, now time.Time) int64 {
 	if mode == ModeInline {
@@ -164,9 +183,13 @@ func (s *Store) FinishInline(ctx context.Context, id int64, owner string, status
 	return nil
 }
 
-const deliveryColumns = `id, plugin, endpoint, mode, method, path, query, headers, body, client_addr, request_id,
-	COALESCE(delivery_id, ''), COALESCE(replay_of, 0), state, attempts, max_attempts, run_at, last_error,
-	response_status, received_at, started_at, finished_at`
+// deliveryColumns, read from deliveryTables, are what scanDelivery scans.
+const (
+	deliveryColumns = `d.id, d.plugin, d.endpoint, d.mode, d.method, d.path, d.query, p.headers, p.body, d.client_addr, d.request_id,
+	COALESCE(d.delivery_id, ''), COALESCE(d.replay_of, 0), d.state, d.attempts, d.max_attempts, d.run_at, d.last_error,
+	d.response_status, d.received_at, d.started_at, d.finished_at`
+	deliveryTables = ` FROM deliveries d JOIN delivery_payloads p ON p.id = d.id`
+)
 
 func scanDelivery(sc interface{ Scan(...any) error }) (*Delivery, error) {
 	var d Delivery
@@ -197,7 +220,7 @@ func optionalTime(us int64) *time.Time {
 
 // Delivery returns one delivery.
 func (s *Store) Delivery(ctx context.Context, id int64) (*Delivery, error) {
-	d, err := scanDelivery(s.read.QueryRowContext(ctx, s.Q(`SELECT `+deliveryColumns+` FROM deliveries WHERE id = ?`), id))
+	d, err := scanDelivery(s.read.QueryRowContext(ctx, s.Q(`SELECT `+deliveryColumns+deliveryTables+` WHERE d.id = ?`), id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, ErrNotFound
 	}
@@ -216,7 +239,7 @@ func (s *Store) DeliveriesByID(ctx context.Context, ids []int64) (map[int64]*Del
 	for i, id := range ids {
 		args[i] = id
 	}
-	rows, err := s.read.QueryContext(ctx, s.Q(`SELECT `+deliveryColumns+` FROM deliveries WHERE id IN (?`+strings.Repeat(", ?", len(ids)-1)+`)`), args...)
+	rows, err := s.read.QueryContext(ctx, s.Q(`SELECT `+deliveryColumns+deliveryTables+` WHERE d.id IN (?`+strings.Repeat(", ?", len(ids)-1)+`)`), args...)
 	if err != nil {
 		return nil, fmt.Errorf("reading deliveries: %w", err)
 	}
@@ -247,10 +270,12 @@ type DeliveryFilter struct {
 	Limit int
 }
 
-func (f DeliveryFilter) where() (string, []any) {
+// where returns the filter's WHERE clause; prefix qualifies the
+// deliveries table's columns ("d." in a join).
+func (f DeliveryFilter) where(prefix string) (string, []any) {
 	var conds []string
 	var args []any
-	add := func(cond string, v any) { conds = append(conds, cond); args = append(args, v) }
+	add := func(cond string, v any) { conds = append(conds, prefix+cond); args = append(args, v) }
 	if f.ID != 0 {
 		add("id = ?", f.ID)
 	}
@@ -286,8 +311,8 @@ func (s *Store) Deliveries(ctx context.Context, f DeliveryFilter) ([]*Delivery, 
 	if f.Limit <= 0 {
 		f.Limit = 100
 	}
-	where, args := f.where()
-	rows, err := s.read.QueryContext(ctx, s.Q(`SELECT `+deliveryColumns+` FROM deliveries`+where+` ORDER BY id DESC LIMIT ?`), append(args, f.Limit)...)
+	where, args := f.where("d.")
+	rows, err := s.read.QueryContext(ctx, s.Q(`SELECT `+deliveryColumns+deliveryTables+where+` ORDER BY d.id DESC LIMIT ?`), append(args, f.Limit)...)
 	if err != nil {
 		return nil, fmt.Errorf("listing deliveries: %w", err)
 	}
@@ -309,29 +334,40 @@ func (s *Store) ReplayDeliveries(ctx context.Context, f DeliveryFilter) ([]int64
 	if f.Limit <= 0 {
 		f.Limit = 100
 	}
-	where, args := f.where()
+	where, args := f.where("")
 	var ids []int64
 	err := s.Do(ctx, func(tx *Tx) error {
 		ids = ids[:0]
 		now := time.Now().UnixMicro()
 		rows, err := tx.Query(ctx, `INSERT INTO deliveries
-			(plugin, endpoint, mode, method, path, query, headers, body, client_addr, request_id, delivery_id, replay_of,
+			(plugin, endpoint, mode, method, path, query, client_addr, request_id, delivery_id, replay_of,
 			 state, attempts, max_attempts, run_at, received_at)
-			SELECT plugin, endpoint, 'queued', method, path, query, headers, body, client_addr, request_id, delivery_id, id,
+			SELECT plugin, endpoint, 'queued', method, path, query, client_addr, request_id, delivery_id, id,
 			 'pending', 0, CASE WHEN max_attempts < 1 THEN 1 ELSE max_attempts END, ?, ?
-			FROM deliveries`+where+` ORDER BY id DESC LIMIT ? RETURNING id`, append(append([]any{now, now}, args...), f.Limit)...)
+			FROM deliveries`+where+` ORDER BY id DESC LIMIT ? RETURNING id, replay_of`, append(append([]any{now, now}, args...), f.Limit)...)
 		if err != nil {
 			return err
 		}
-		defer rows.Close()
+		var originals []int64
 		for rows.Next() {
-			var id int64
-			if err := rows.Scan(&id); err != nil {
+			var id, of int64
+			if err := rows.Scan(&id, &of); err != nil {
+				rows.Close()
 				return err
 			}
 			ids = append(ids, id)
+			originals = append(originals, of)
 		}
-		return rows.Err()
+		if err := errors.Join(rows.Err(), rows.Close()); err != nil {
+			return err
+		}
+		for i, id := range ids {
+			if _, err := tx.Exec(ctx, `INSERT INTO delivery_payloads (id, headers, body)
+				SELECT ?, headers, body FROM delivery_payloads WHERE id = ?`, id, originals[i]); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 	if err != nil {
 		return nil, fmt.Errorf("replaying deliveries: %w", err)
@@ -343,7 +379,7 @@ func (s *Store) ReplayDeliveries(ctx context.Context, f DeliveryFilter) ([]int64
 // the queue with a fresh set of attempts, and returns how many.
 func (s *Store) RetryDead(ctx context.Context, f DeliveryFilter) (int64, error) {
 	f.State = StateDead
-	where, args := f.where()
+	where, args := f.where("")
 	var n int64
 	err := s.Do(ctx, func(tx *Tx) error {
 		res, err := tx.Exec(ctx, `UPDATE deliveries SET state = 'pending', attempts = 0, run_at = ?, last_error = ''`+where,

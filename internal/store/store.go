@@ -51,6 +51,7 @@ type Store struct {
 	write   *sql.DB
 	read    *sql.DB
 	writer  *writer
+	stmts   *stmtCache // SQLite only
 }
 
 // DatabaseFile is the SQLite file's name inside the data directory.
@@ -76,7 +77,7 @@ func OpenSQLite(ctx context.Context, path string) (*Store, error) {
 		return nil, fmt.Errorf("creating database directory: %w", err)
 	}
 	q := url.Values{}
-	for _, p := range []string{"busy_timeout(10000)", "journal_mode(WAL)", "synchronous(NORMAL)", "foreign_keys(ON)"} {
+	for _, p := range []string{"temp_store(MEMORY)", "busy_timeout(10000)", "journal_mode(WAL)", "synchronous(NORMAL)", "foreign_keys(ON)"} {
 		q.Add("_pragma", p)
 	}
 	q.Set("_txlock", "immediate")
@@ -93,7 +94,7 @@ func OpenSQLite(ctx context.Context, path string) (*Store, error) {
 		return nil, fmt.Errorf("opening database: %w", err)
 	}
 	read.SetMaxOpenConns(max(2, runtime.GOMAXPROCS(0)))
-	return finishOpen(ctx, &Store{dialect: SQLite, write: write, read: read}, 1)
+	return finishOpen(ctx, &Store{dialect: SQLite, write: write, read: read, stmts: newStmtCache()}, 1)
 }
 
 // OpenPostgres connects to PostgreSQL and brings the schema up to date.
@@ -112,7 +113,7 @@ func OpenPostgres(ctx context.Context, url string) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("connecting to PostgreSQL: %w", err)
 	}
-	return finishOpen(ctx, &Store{dialect: Postgres, write: db, read: db}, 4)
+	return finishOpen(ctx, &Store{dialect: Postgres, write: db, read: db}, 2)
 }
 
 func finishOpen(ctx context.Context, s *Store, committers int) (*Store, error) {
@@ -134,6 +135,9 @@ func (s *Store) Dialect() Dialect { return s.dialect }
 func (s *Store) Close() error {
 	if s.writer != nil {
 		s.writer.close()
+	}
+	if s.stmts != nil {
+		s.stmts.close()
 	}
 	if s.read == s.write {
 		return s.write.Close()

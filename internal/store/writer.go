@@ -5,7 +5,9 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"runtime"
 	"sync"
+	"sync/atomic"
 )
 
 // Tx is a transaction handed to a group-committed write, with the
@@ -17,17 +19,39 @@ type Tx struct {
 
 // Exec runs a statement written with ? placeholders.
 func (t *Tx) Exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	if st := t.stmt(ctx, query); st != nil {
+		return st.ExecContext(ctx, args...)
+	}
 	return t.ExecContext(ctx, t.s.Q(query), args...)
 }
 
 // Query runs a query written with ? placeholders.
 func (t *Tx) Query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	if st := t.stmt(ctx, query); st != nil {
+		return st.QueryContext(ctx, args...)
+	}
 	return t.QueryContext(ctx, t.s.Q(query), args...)
 }
 
 // QueryRow runs a one-row query written with ? placeholders.
 func (t *Tx) QueryRow(ctx context.Context, query string, args ...any) *sql.Row {
+	if st := t.stmt(ctx, query); st != nil {
+		return st.QueryRowContext(ctx, args...)
+	}
 	return t.QueryRowContext(ctx, t.s.Q(query), args...)
+}
+
+// stmt returns query's cached prepared statement bound to this
+// transaction, or nil when there is none (yet).
+func (t *Tx) stmt(ctx context.Context, query string) *sql.Stmt {
+	if t.s.stmts == nil {
+		return nil
+	}
+	st := t.s.stmts.get(query)
+	if st == nil {
+		return nil
+	}
+	return t.StmtContext(ctx, st)
 }
 
 // Dialect returns the database's dialect.
@@ -50,11 +74,13 @@ type writeOp struct {
 // is retried in a transaction of its own, so one bad write does not fail
 // the others.
 type writer struct {
-	s    *Store
-	ops  chan *writeOp
-	quit chan struct{}
-	wg   sync.WaitGroup
-	once sync.Once
+	s       *Store
+	commits atomic.Int64 // transactions committed
+	writes  atomic.Int64 // writes committed in them
+	ops     chan *writeOp
+	quit    chan struct{}
+	wg      sync.WaitGroup
+	once    sync.Once
 }
 
 func newWriter(s *Store, committers int) *writer {
@@ -69,6 +95,12 @@ func newWriter(s *Store, committers int) *writer {
 func (w *writer) close() {
 	w.once.Do(func() { close(w.quit) })
 	w.wg.Wait()
+}
+
+// WriteStats returns how many group-committed transactions committed and
+// how many writes they held: writes/commits is the batching achieved.
+func (s *Store) WriteStats() (commits, writes int64) {
+	return s.writer.commits.Load(), s.writer.writes.Load()
 }
 
 // Do runs fn in a group-committed transaction and returns once it is
@@ -109,6 +141,10 @@ func (w *writer) loop() {
 			w.drain()
 			return
 		}
+		// Let the goroutines that are about to write queue their writes
+		// too: with one P, the committer would otherwise run as soon as
+		// the first write is handed over, and commit it alone.
+		runtime.Gosched()
 	fill:
 		for len(batch) < maxBatch {
 			select {
@@ -148,6 +184,8 @@ func (w *writer) commit(batch []*writeOp) {
 	}
 	err := w.run(live)
 	if err == nil {
+		w.commits.Add(1)
+		w.writes.Add(int64(len(live)))
 		for _, op := range live {
 			op.done <- nil
 		}
@@ -158,7 +196,12 @@ func (w *writer) commit(batch []*writeOp) {
 		return
 	}
 	for _, op := range live {
-		op.done <- w.run([]*writeOp{op})
+		err := w.run([]*writeOp{op})
+		if err == nil {
+			w.commits.Add(1)
+			w.writes.Add(1)
+		}
+		op.done <- err
 	}
 }
 
@@ -177,6 +220,9 @@ func (w *writer) run(ops []*writeOp) error {
 	}
 	if err := sqlTx.Commit(); err != nil {
 		return fmt.Errorf("committing: %w", err)
+	}
+	if w.s.stmts != nil {
+		w.s.stmts.prepareWanted(ctx, w.s.write)
 	}
 	return nil
 }

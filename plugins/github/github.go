@@ -109,11 +109,24 @@ func (p *Plugin) Provision(h sdk.Host) error {
 }
 
 // check refuses, before the delivery is stored, what the handler would
-// refuse: a delivery with no event header, or a handled event whose
-// payload does not decode.
+// refuse for sure: a delivery with no event header, or a handled event
+// whose payload is not one JSON object. It scans the payload without
+// decoding it; decoding is the queued handler's work, and a payload of
+// the wrong shape (which GitHub does not send) is dead-lettered there with
+// the decoder's error.
 func check(req *sdk.Request) error {
-	_, _, _, err := parse(req)
-	return err
+	event := req.Header.Get(HeaderEvent)
+	if event == "" {
+		return sdk.Error(http.StatusBadRequest, "missing "+HeaderEvent+" header")
+	}
+	if _, ok := events[event]; !ok {
+		return nil
+	}
+	payload, err := payloadBytes(req)
+	if err != nil {
+		return err
+	}
+	return sdk.CheckJSONObject(payload)
 }
 
 // parse reads a delivery's event and, for a handled event, decodes its

@@ -442,7 +442,6 @@ func TestQueued(t *testing.T) {
 	malformed := map[string]*sdk.Request{
 		"missing event header": {Header: http.Header{"Content-Type": {"application/json"}}, Body: push},
 		"invalid JSON":         delivery("push", []byte(`{"ref": `)),
-		"wrong field type":     delivery("issues", []byte(`{"issue": []}`)),
 		"form without payload": {Header: http.Header{"Content-Type": {"application/x-www-form-urlencoded"}, "X-Github-Event": {"push"}}, Body: []byte("a=1")},
 	}
 	for name, req := range malformed {
@@ -456,6 +455,17 @@ func TestQueued(t *testing.T) {
 		if _, err := w.Handler.ServeWebhook(t.Context(), req); !sdk.IsPermanent(err) {
 			t.Errorf("%s: handler error %v is not permanent", name, err)
 		}
+	}
+	// A well-formed object of the wrong shape is only found out by
+	// decoding it, which is the handler's work: stored, then failed for
+	// good with the decoder's complaint.
+	wrong := delivery("issues", []byte(`{"issue": []}`))
+	wrong.Logger = h.Logger()
+	if err := w.Check(wrong); err != nil {
+		t.Errorf("wrong field type: Check = %v, want nil (the check does not decode)", err)
+	}
+	if _, err := w.Handler.ServeWebhook(t.Context(), wrong); !sdk.IsPermanent(err) || !strings.Contains(err.Error(), "cannot unmarshal") {
+		t.Errorf("wrong field type: handler error %v, want a permanent decoding error", err)
 	}
 	if sent := h.Sent(); len(sent) != 0 {
 		t.Errorf("malformed deliveries sent %+v", sent)

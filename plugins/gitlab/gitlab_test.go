@@ -471,7 +471,6 @@ func TestQueued(t *testing.T) {
 		"missing event header": noEvent,
 		"invalid JSON":         delivery(gitlab.EventPush, []byte(`{"ref": `)),
 		"JSON array":           delivery(gitlab.EventPipeline, []byte(`[1]`)),
-		"wrong field type":     delivery(gitlab.EventMergeRequest, []byte(`{"object_attributes": "x"}`)),
 	}
 	for name, req := range malformed {
 		// Refused before it is stored...
@@ -484,6 +483,17 @@ func TestQueued(t *testing.T) {
 		if _, err := w.Handler.ServeWebhook(t.Context(), req); !sdk.IsPermanent(err) {
 			t.Errorf("%s: handler error %v is not permanent", name, err)
 		}
+	}
+	// A well-formed object of the wrong shape is only found out by
+	// decoding it, which is the handler's work: stored, then failed for
+	// good with the decoder's complaint.
+	wrong := delivery(gitlab.EventMergeRequest, []byte(`{"object_attributes": "x"}`))
+	wrong.Logger = h.Logger()
+	if err := w.Check(wrong); err != nil {
+		t.Errorf("wrong field type: Check = %v, want nil (the check does not decode)", err)
+	}
+	if _, err := w.Handler.ServeWebhook(t.Context(), wrong); !sdk.IsPermanent(err) || !strings.Contains(err.Error(), "cannot unmarshal") {
+		t.Errorf("wrong field type: handler error %v, want a permanent decoding error", err)
 	}
 	if sent := h.Sent(); len(sent) != 0 {
 		t.Errorf("malformed deliveries sent %+v", sent)
