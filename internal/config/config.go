@@ -102,7 +102,7 @@ type Database struct {
 
 // Queue tunes the workers of queued handlers and tasks.
 type Queue struct {
-	// Workers is how many handlers run at once per queue. Defaults to 8.
+	// Workers is how many handlers run at once per queue. Defaults to 32.
 	Workers int `yaml:"workers"`
 	// HandlerTimeout bounds one run of a handler or task. Defaults to 60s.
 	HandlerTimeout time.Duration `yaml:"handler_timeout"`
@@ -202,7 +202,7 @@ func (c *Config) setDefaults() {
 		}
 	}
 	if c.Queue.Workers <= 0 {
-		c.Queue.Workers = 8
+		c.Queue.Workers = 32
 	}
 	if c.Queue.Lease <= c.Queue.HandlerTimeout {
 		c.Queue.Lease = c.Queue.HandlerTimeout + 30*time.Second

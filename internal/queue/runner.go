@@ -13,7 +13,9 @@ import (
 
 // Config tunes a Runner. Zero fields take their defaults.
 type Config struct {
-	// Workers is how many runs go at once. Defaults to 8.
+	// Workers is how many runs go at once. Defaults to 32: runs mostly
+	// wait (on the database, on chat platforms), and more of them at once
+	// complete in bigger group-committed batches.
 	Workers int
 	// Batch caps the rows claimed at once. Defaults to Workers.
 	Batch int
@@ -30,7 +32,7 @@ type Config struct {
 
 func (c Config) withDefaults() Config {
 	if c.Workers <= 0 {
-		c.Workers = 8
+		c.Workers = 32
 	}
 	if c.Batch <= 0 {
 		c.Batch = c.Workers

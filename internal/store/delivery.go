@@ -239,7 +239,7 @@ func (s *Store) DeliveriesByID(ctx context.Context, ids []int64) (map[int64]*Del
 	for i, id := range ids {
 		args[i] = id
 	}
-	rows, err := s.read.QueryContext(ctx, s.Q(`SELECT `+deliveryColumns+deliveryTables+` WHERE d.id IN (?`+strings.Repeat(", ?", len(ids)-1)+`)`), args...)
+	rows, err := s.queryRead(ctx, `SELECT `+deliveryColumns+deliveryTables+` WHERE d.id IN (?`+strings.Repeat(", ?", len(ids)-1)+`)`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("reading deliveries: %w", err)
 	}

@@ -10,14 +10,14 @@ import (
 // from filters beyond it are simply parsed each time.
 const maxCachedStatements = 64
 
-// stmtCache keeps the group-committed writes' statements prepared on
-// SQLite's single write connection, so the hot path (insert a delivery,
-// claim, complete) is not parsed on every call. PostgreSQL's driver
-// caches prepared statements itself.
+// stmtCache keeps statements prepared on SQLite, so the hot path (insert
+// a delivery, claim, load, complete) is not parsed on every call.
+// PostgreSQL's driver caches prepared statements itself.
 //
-// A statement cannot be prepared while a transaction holds the only
-// connection, so a query seen in a transaction is noted and prepared by
-// the committer between transactions.
+// For the write connection: a statement cannot be prepared while a
+// transaction holds the only connection, so a query seen in a transaction
+// is noted and prepared by the committer between transactions. For the
+// read pool, statements are prepared when first used.
 type stmtCache struct {
 	mu       sync.Mutex
 	prepared map[string]*sql.Stmt
@@ -64,4 +64,34 @@ func (c *stmtCache) close() {
 		st.Close()
 		delete(c.prepared, q)
 	}
+}
+
+// preparedNow returns query's statement on db, preparing it now; nil when
+// the cache is full or preparing fails.
+func (c *stmtCache) preparedNow(ctx context.Context, db *sql.DB, query string) *sql.Stmt {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if st, ok := c.prepared[query]; ok {
+		return st
+	}
+	if len(c.prepared) >= maxCachedStatements {
+		return nil
+	}
+	st, err := db.PrepareContext(ctx, query)
+	if err != nil {
+		return nil
+	}
+	c.prepared[query] = st
+	return st
+}
+
+// queryRead runs a read query written with ? placeholders, prepared once
+// on SQLite.
+func (s *Store) queryRead(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	if s.readStmts != nil {
+		if st := s.readStmts.preparedNow(ctx, s.read, query); st != nil {
+			return st.QueryContext(ctx, args...)
+		}
+	}
+	return s.read.QueryContext(ctx, s.Q(query), args...)
 }

@@ -47,11 +47,12 @@ func (d Dialect) String() string {
 // connection and reads use a pool; on PostgreSQL both share a pool. Writes
 // made with Do are group-committed.
 type Store struct {
-	dialect Dialect
-	write   *sql.DB
-	read    *sql.DB
-	writer  *writer
-	stmts   *stmtCache // SQLite only
+	dialect   Dialect
+	write     *sql.DB
+	read      *sql.DB
+	writer    *writer
+	stmts     *stmtCache // SQLite only: on the write connection
+	readStmts *stmtCache // SQLite only: on the read pool
 }
 
 // DatabaseFile is the SQLite file's name inside the data directory.
@@ -94,7 +95,7 @@ func OpenSQLite(ctx context.Context, path string) (*Store, error) {
 		return nil, fmt.Errorf("opening database: %w", err)
 	}
 	read.SetMaxOpenConns(max(2, runtime.GOMAXPROCS(0)))
-	return finishOpen(ctx, &Store{dialect: SQLite, write: write, read: read, stmts: newStmtCache()}, 1)
+	return finishOpen(ctx, &Store{dialect: SQLite, write: write, read: read, stmts: newStmtCache(), readStmts: newStmtCache()}, 1)
 }
 
 // OpenPostgres connects to PostgreSQL and brings the schema up to date.
@@ -113,7 +114,7 @@ func OpenPostgres(ctx context.Context, url string) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("connecting to PostgreSQL: %w", err)
 	}
-	return finishOpen(ctx, &Store{dialect: Postgres, write: db, read: db}, 2)
+	return finishOpen(ctx, &Store{dialect: Postgres, write: db, read: db}, 4)
 }
 
 func finishOpen(ctx context.Context, s *Store, committers int) (*Store, error) {
@@ -138,6 +139,7 @@ func (s *Store) Close() error {
 	}
 	if s.stmts != nil {
 		s.stmts.close()
+		s.readStmts.close()
 	}
 	if s.read == s.write {
 		return s.write.Close()

@@ -121,7 +121,7 @@ func (s *Store) TasksByID(ctx context.Context, ids []int64) (map[int64]*Task, er
 	for i, id := range ids {
 		args[i] = id
 	}
-	rows, err := s.read.QueryContext(ctx, s.Q(`SELECT `+taskColumns+` FROM tasks WHERE id IN (?`+strings.Repeat(", ?", len(ids)-1)+`)`), args...)
+	rows, err := s.queryRead(ctx, `SELECT `+taskColumns+` FROM tasks WHERE id IN (?`+strings.Repeat(", ?", len(ids)-1)+`)`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("reading tasks: %w", err)
 	}
