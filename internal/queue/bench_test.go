@@ -42,7 +42,7 @@ func BenchmarkDrain(b *testing.B) {
 				if counts[store.StateDone] == int64(b.N) {
 					break
 				}
-				time.Sleep(time.Millisecond)
+				time.Sleep(10 * time.Millisecond)
 			}
 			b.StopTimer()
 			cancel()
