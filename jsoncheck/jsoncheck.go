@@ -8,7 +8,10 @@
 // 10000 is refused).
 package jsoncheck
 
-import "fmt"
+import (
+	"encoding/binary"
+	"fmt"
+)
 
 // MaxDepth is the deepest nesting accepted, as in encoding/json.
 const MaxDepth = 10000
@@ -201,6 +204,10 @@ func (s *scanner) literal(word string) error {
 func (s *scanner) str() error {
 	s.i++
 	for {
+		// Eight bytes at a time while none of them ends the plain run.
+		for s.i+8 <= len(s.b) && !special(binary.LittleEndian.Uint64(s.b[s.i:])) {
+			s.i += 8
+		}
 		for s.i < len(s.b) && plain[s.b[s.i]] {
 			s.i++
 		}
@@ -278,6 +285,20 @@ func (s *scanner) digits() {
 	for s.i < len(s.b) && isDigit(s.b[s.i]) {
 		s.i++
 	}
+}
+
+const (
+	ones  = 0x0101010101010101
+	highs = 0x8080808080808080
+)
+
+// special reports whether any of the eight bytes in x is below 0x20, '"'
+// or '\\' (the bit tricks of "Bit Twiddling Hacks": hasless, haszero).
+func special(x uint64) bool {
+	less := (x - ones*0x20) &^ x
+	quote := x ^ (ones * '"')
+	backslash := x ^ (ones * '\\')
+	return (less|(quote-ones)&^quote|(backslash-ones)&^backslash)&highs != 0
 }
 
 func isDigit(c byte) bool { return '0' <= c && c <= '9' }
