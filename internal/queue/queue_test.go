@@ -340,6 +340,11 @@ func TestQueueConformance(t *testing.T) {
 			if n, _ := s.PruneDeliveries(ctx, future, future); n != 1 {
 				t.Errorf("second prune removed %d, want the dead one", n)
 			}
+			// Their headers and bodies go with them.
+			var payloads int
+			if err := s.Reader().QueryRowContext(ctx, `SELECT COUNT(*) FROM delivery_payloads`).Scan(&payloads); err != nil || payloads != 1 {
+				t.Errorf("%d payloads left after pruning (%v), want the pending delivery's only", payloads, err)
+			}
 			// The dedupe record goes with the delivery: the id is new again.
 			if _, res, _ := s.InsertDelivery(ctx, newDelivery("done"), "", time.Time{}); res != store.Inserted {
 				t.Errorf("after pruning, the id is still a duplicate")
