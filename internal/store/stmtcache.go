@@ -66,20 +66,29 @@ func (c *stmtCache) close() {
 	}
 }
 
-// preparedNow returns query's statement on db, preparing it now; nil when
-// the cache is full or preparing fails.
+// preparedNow returns query's statement on db, preparing it now (outside
+// the lock: preparing waits for a connection); nil when the cache is full
+// or preparing fails.
 func (c *stmtCache) preparedNow(ctx context.Context, db *sql.DB, query string) *sql.Stmt {
 	c.mu.Lock()
-	defer c.mu.Unlock()
-	if st, ok := c.prepared[query]; ok {
+	st, ok := c.prepared[query]
+	full := len(c.prepared) >= maxCachedStatements
+	c.mu.Unlock()
+	if ok {
 		return st
 	}
-	if len(c.prepared) >= maxCachedStatements {
+	if full {
 		return nil
 	}
 	st, err := db.PrepareContext(ctx, query)
 	if err != nil {
 		return nil
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if prev, ok := c.prepared[query]; ok {
+		st.Close() // prepared meanwhile by another caller
+		return prev
 	}
 	c.prepared[query] = st
 	return st

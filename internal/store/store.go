@@ -230,16 +230,3 @@ func (s *Store) migrate(ctx context.Context) error {
 	}
 	return nil
 }
-
-// inTx runs fn in its own transaction, outside group commit.
-func (s *Store) inTx(ctx context.Context, fn func(*sql.Tx) error) error {
-	tx, err := s.write.BeginTx(ctx, nil)
-	if err != nil {
-		return err
-	}
-	if err := fn(tx); err != nil {
-		tx.Rollback()
-		return err
-	}
-	return tx.Commit()
-}
