@@ -5,7 +5,7 @@
 //	-no-workers        serve the request path only: verify, store, 202,
 //	                   with no queue runners (isolates ingest cost)
 //
-// Usage: profserve -config hookpoint.yaml [-database URL] [-cpuprofile F] [-no-workers]
+// Usage: profserve -config hookpoint.yaml [-database URL] [-cpuprofile F] [-trace F] [-no-workers]
 package main
 
 import (
@@ -17,6 +17,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime/pprof"
+	"runtime/trace"
 	"syscall"
 
 	"github.com/hookpoint/hookpoint/internal/app"
@@ -35,6 +36,7 @@ func main() {
 	database := flag.String("database", "", "database URL (overrides the config)")
 	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile here until shutdown")
 	noWorkers := flag.Bool("no-workers", false, "request path only: no queue runners")
+	traceFile := flag.String("trace", "", "write an execution trace here until shutdown (go tool trace -pprof=sched|net FILE)")
 	flag.Parse()
 	cfg, err := config.Load(*cfgPath, config.Overrides{Database: *database})
 	if err != nil {
@@ -52,6 +54,16 @@ func main() {
 			log.Fatal(err)
 		}
 		defer func() { pprof.StopCPUProfile(); f.Close() }()
+	}
+	if *traceFile != "" {
+		f, err := os.Create(*traceFile)
+		if err != nil {
+			log.Fatal(err)
+		}
+		if err := trace.Start(f); err != nil {
+			log.Fatal(err)
+		}
+		defer func() { trace.Stop(); f.Close() }()
 	}
 	ln, err := net.Listen("tcp", cfg.Listen)
 	if err != nil {
