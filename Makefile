@@ -11,7 +11,7 @@ unit:
 	go test -race ./...
 
 fuzz:
-	scripts/fuzz 3s
+	scripts/fuzz
 
 run:
 	go run ./cmd/hookpoint serve
