@@ -1,6 +1,7 @@
 package sdk
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -80,6 +81,19 @@ func CheckJSONObject(payload []byte) error {
 		return &HTTPError{Status: http.StatusBadRequest, Detail: fmt.Sprintf("invalid JSON payload at byte %d: %v", syn.Offset, syn), Err: err}
 	}
 	return &HTTPError{Status: http.StatusBadRequest, Detail: "invalid JSON payload: " + err.Error(), Err: err}
+}
+
+// DecodeJSONObject decodes payload, which must be one JSON object, into
+// v. Anything else is a 400 [HTTPError] (permanent for a queued
+// delivery) carrying the decoder's complaint.
+func DecodeJSONObject(payload []byte, v any) error {
+	if !bytes.HasPrefix(bytes.TrimSpace(payload), []byte("{")) {
+		return Error(http.StatusBadRequest, "invalid JSON payload: expected a JSON object")
+	}
+	if err := json.Unmarshal(payload, v); err != nil {
+		return Errorf(http.StatusBadRequest, "invalid JSON payload: %w", err)
+	}
+	return nil
 }
 
 func jsonError(err error) *HTTPError {

@@ -123,12 +123,6 @@ func (a *App) gauge(count func(context.Context) (map[string]int64, error)) func(
 	}
 }
 
-// Handler returns the HTTP handler.
-func (a *App) Handler() http.Handler { return a.handler }
-
-// Plugins returns the loaded plugins.
-func (a *App) Plugins() *plugin.Set { return a.plugins }
-
 // Store returns the database.
 func (a *App) Store() *store.Store { return a.store }
 

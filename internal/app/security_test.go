@@ -2,17 +2,12 @@ package app_test
 
 import (
 	"bufio"
-	"context"
 	"io"
-	"log/slog"
 	"net"
 	"net/http"
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/hookpoint/hookpoint/internal/app"
-	"github.com/hookpoint/hookpoint/internal/config"
 )
 
 func signedPush(t *testing.T, delivery string) ([]byte, map[string]string) {
@@ -176,23 +171,9 @@ func TestAdminRefusesForwardedRequestsWithoutToken(t *testing.T) {
 // server must close the connection at its read-header timeout.
 func TestSlowHeadersAreCutOff(t *testing.T) {
 	t.Parallel()
-	cfg := config.Default()
-	cfg.DataDir = t.TempDir()
-	cfg.Server.ReadHeaderTimeout = 300 * time.Millisecond
-	a, err := app.New(context.Background(), cfg, slog.New(slog.DiscardHandler))
-	if err != nil {
-		t.Fatal(err)
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	served := make(chan error, 1)
-	go func() { served <- a.Serve(ctx, ln) }()
-	defer func() { cancel(); <-served }()
+	b := startApp(t, "server:\n  read_header_timeout: 300ms\n", t.TempDir())
 
-	conn, err := net.Dial("tcp", ln.Addr().String())
+	conn, err := net.Dial("tcp", b.addr)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -216,7 +197,7 @@ func TestSlowHeadersAreCutOff(t *testing.T) {
 		t.Fatal("connection neither closed nor answered")
 	}
 	// A normal request still gets through.
-	r, err := http.Get("http://" + ln.Addr().String() + "/healthz")
+	r, err := http.Get(b.url + "/healthz")
 	if err != nil || r.StatusCode != 200 {
 		t.Fatalf("healthz after the slow client: %v %v", r, err)
 	}

@@ -5,7 +5,8 @@ package metrics
 import (
 	"fmt"
 	"io"
-	"sort"
+	"maps"
+	"slices"
 	"strings"
 	"sync"
 )
@@ -84,12 +85,7 @@ func (r *Registry) WriteText(w io.Writer) error {
 	for _, c := range counters {
 		fmt.Fprintf(&b, "# HELP %s %s\n# TYPE %s counter\n", c.name, c.help, c.name)
 		c.mu.Lock()
-		keys := make([]string, 0, len(c.values))
-		for k := range c.values {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
-		for _, k := range keys {
+		for _, k := range slices.Sorted(maps.Keys(c.values)) {
 			v := c.values[k]
 			b.WriteString(c.name)
 			writeLabels(&b, c.labels, v.labels)
@@ -189,12 +185,7 @@ func (h *HistogramVec) write(b *strings.Builder) {
 	fmt.Fprintf(b, "# HELP %s %s\n# TYPE %s histogram\n", h.name, h.help, h.name)
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	keys := make([]string, 0, len(h.values))
-	for k := range h.values {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
+	for _, k := range slices.Sorted(maps.Keys(h.values)) {
 		e := h.values[k]
 		var cum uint64
 		for i, ub := range h.buckets {
@@ -233,12 +224,7 @@ func (r *Registry) GaugeFunc(name, help, label string, read func() map[string]fl
 func (g *GaugeFunc) write(b *strings.Builder) {
 	fmt.Fprintf(b, "# HELP %s %s\n# TYPE %s gauge\n", g.name, g.help, g.name)
 	vals := g.read()
-	keys := make([]string, 0, len(vals))
-	for k := range vals {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
+	for _, k := range slices.Sorted(maps.Keys(vals)) {
 		b.WriteString(g.name)
 		writeLabels(b, g.labels, []string{k})
 		fmt.Fprintf(b, " %g\n", vals[k])

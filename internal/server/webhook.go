@@ -38,6 +38,7 @@ func (s *Server) serveWebhook(w http.ResponseWriter, r *http.Request, reqID stri
 	}
 	endpoint = strings.TrimPrefix(endpoint, "webhook")
 	inst := s.plugins.Lookup(id)
+	var ep *plugin.Endpoint
 	var detail string
 	switch {
 	case inst == nil:
@@ -46,15 +47,16 @@ func (s *Server) serveWebhook(w http.ResponseWriter, r *http.Request, reqID stri
 		detail = fmt.Sprintf("plugin %s is disabled", id)
 	case inst.State == plugin.StateFailed:
 		detail = fmt.Sprintf("plugin %s is not loaded (its configuration is incomplete)", id)
-	case inst.Endpoint(endpoint) == nil:
-		detail = fmt.Sprintf("plugin %s has no webhook endpoint %q", id, endpoint)
+	default:
+		if ep = inst.Endpoint(endpoint); ep == nil {
+			detail = fmt.Sprintf("plugin %s has no webhook endpoint %q", id, endpoint)
+		}
 	}
 	if detail != "" {
 		s.requests.Inc("unknown", "unknown", "404")
 		writeDetail(w, http.StatusNotFound, detail)
 		return
 	}
-	ep := inst.Endpoint(endpoint)
 	log := inst.Logger.With("request_id", reqID, "endpoint", ep.Path)
 	rec := &statusRecorder{ResponseWriter: w}
 	client := s.dispatch(rec, r, ep, reqID, log)
@@ -137,13 +139,17 @@ func (s *Server) dispatch(w http.ResponseWriter, r *http.Request, ep *plugin.End
 	}
 	// The handler's view of the request; a queued endpoint without a
 	// check needs none on the request path.
+	// Parsed once: the handler's copy, and the redacted form stored now,
+	// before any plugin code could touch the map.
+	query := r.URL.Query()
+	storedQuery := redactQuery(query, ep.SensitiveHeaders)
 	var req *sdk.Request
 	if ep.Check != nil || ep.Mode == sdk.ModeInline {
 		req = &sdk.Request{
 			Method:     r.Method,
 			Endpoint:   ep.Path,
 			Path:       r.URL.Path,
-			Query:      r.URL.Query(),
+			Query:      query,
 			Header:     r.Header.Clone(),
 			Body:       body,
 			ClientAddr: client,
@@ -163,7 +169,7 @@ func (s *Server) dispatch(w http.ResponseWriter, r *http.Request, ep *plugin.End
 	}
 	d := &store.Delivery{
 		Plugin: ep.Plugin.ID(), Endpoint: ep.Path, Mode: store.ModeInline, Method: r.Method, Path: r.URL.Path,
-		Query: redactQuery(r.URL.Query(), ep.SensitiveHeaders), Header: redactHeaders(r.Header, ep.SensitiveHeaders),
+		Query: storedQuery, Header: redactHeaders(r.Header, ep.SensitiveHeaders),
 		Body: body, ClientAddr: client, RequestID: reqID, DeliveryID: id, MaxAttempts: ep.Retry.MaxAttempts,
 	}
 	if ep.Mode == sdk.ModeQueued {

@@ -191,7 +191,7 @@ const (
 	deliveryTables = ` FROM deliveries d JOIN delivery_payloads p ON p.id = d.id`
 )
 
-func scanDelivery(sc interface{ Scan(...any) error }) (*Delivery, error) {
+func scanDelivery(sc scanner) (*Delivery, error) {
 	var d Delivery
 	var headers string
 	var runAt, received, started, finished int64
@@ -232,27 +232,11 @@ func (s *Store) Delivery(ctx context.Context, id int64) (*Delivery, error) {
 
 // DeliveriesByID returns the deliveries with the given ids, by id.
 func (s *Store) DeliveriesByID(ctx context.Context, ids []int64) (map[int64]*Delivery, error) {
-	if len(ids) == 0 {
-		return nil, nil
-	}
-	args := make([]any, len(ids))
-	for i, id := range ids {
-		args[i] = id
-	}
-	rows, err := s.queryRead(ctx, `SELECT `+deliveryColumns+deliveryTables+` WHERE d.id IN (?`+strings.Repeat(", ?", len(ids)-1)+`)`, args...)
+	out, err := byID(ctx, s, `SELECT `+deliveryColumns+deliveryTables, "d.id", ids, scanDelivery, func(d *Delivery) int64 { return d.ID })
 	if err != nil {
 		return nil, fmt.Errorf("reading deliveries: %w", err)
 	}
-	defer rows.Close()
-	out := make(map[int64]*Delivery, len(ids))
-	for rows.Next() {
-		d, err := scanDelivery(rows)
-		if err != nil {
-			return nil, fmt.Errorf("reading deliveries: %w", err)
-		}
-		out[d.ID] = d
-	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // DeliveryFilter selects deliveries; zero fields match everything.
@@ -316,16 +300,11 @@ func (s *Store) Deliveries(ctx context.Context, f DeliveryFilter) ([]*Delivery, 
 	if err != nil {
 		return nil, fmt.Errorf("listing deliveries: %w", err)
 	}
-	defer rows.Close()
-	out := []*Delivery{}
-	for rows.Next() {
-		d, err := scanDelivery(rows)
-		if err != nil {
-			return nil, fmt.Errorf("listing deliveries: %w", err)
-		}
-		out = append(out, d)
+	out, err := collect(rows, scanDelivery)
+	if err != nil {
+		return nil, fmt.Errorf("listing deliveries: %w", err)
 	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // ReplayDeliveries queues a new run of each delivery the filter selects

@@ -86,7 +86,7 @@ func (s *Store) Enqueue(ctx context.Context, t NewTask) (id int64, existed bool,
 const taskColumns = `id, plugin, kind, args, COALESCE(unique_key, ''), state, attempts, max_attempts, run_at, last_error,
 	progress, COALESCE(delivery, 0), created_at, started_at, finished_at`
 
-func scanTask(sc interface{ Scan(...any) error }) (*Task, error) {
+func scanTask(sc scanner) (*Task, error) {
 	var t Task
 	var runAt, created, started, finished int64
 	if err := sc.Scan(&t.ID, &t.Plugin, &t.Kind, &t.Args, &t.UniqueKey, &t.State, &t.Attempts, &t.MaxAttempts,
@@ -114,27 +114,11 @@ func (s *Store) Task(ctx context.Context, id int64) (*Task, error) {
 
 // TasksByID returns the tasks with the given ids, by id.
 func (s *Store) TasksByID(ctx context.Context, ids []int64) (map[int64]*Task, error) {
-	if len(ids) == 0 {
-		return nil, nil
-	}
-	args := make([]any, len(ids))
-	for i, id := range ids {
-		args[i] = id
-	}
-	rows, err := s.queryRead(ctx, `SELECT `+taskColumns+` FROM tasks WHERE id IN (?`+strings.Repeat(", ?", len(ids)-1)+`)`, args...)
+	out, err := byID(ctx, s, `SELECT `+taskColumns+` FROM tasks`, "id", ids, scanTask, func(t *Task) int64 { return t.ID })
 	if err != nil {
 		return nil, fmt.Errorf("reading tasks: %w", err)
 	}
-	defer rows.Close()
-	out := make(map[int64]*Task, len(ids))
-	for rows.Next() {
-		t, err := scanTask(rows)
-		if err != nil {
-			return nil, fmt.Errorf("reading tasks: %w", err)
-		}
-		out[t.ID] = t
-	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // TaskFilter selects tasks; zero fields match everything.
@@ -174,16 +158,11 @@ func (s *Store) Tasks(ctx context.Context, f TaskFilter) ([]*Task, error) {
 	if err != nil {
 		return nil, fmt.Errorf("listing tasks: %w", err)
 	}
-	defer rows.Close()
-	out := []*Task{}
-	for rows.Next() {
-		t, err := scanTask(rows)
-		if err != nil {
-			return nil, fmt.Errorf("listing tasks: %w", err)
-		}
-		out = append(out, t)
+	out, err := collect(rows, scanTask)
+	if err != nil {
+		return nil, fmt.Errorf("listing tasks: %w", err)
 	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // CancelTask cancels a pending task (a running one finishes its attempt and

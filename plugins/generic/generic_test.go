@@ -35,12 +35,7 @@ func setup(t *testing.T, cfg generic.Config) *sdktest.Host {
 	}
 	h := sdktest.NewHost(t, generic.ID)
 	p := &generic.Plugin{Config: cfg}
-	if err := p.Validate(); err != nil {
-		t.Fatalf("Validate: %v", err)
-	}
-	if err := p.Provision(h); err != nil {
-		t.Fatalf("Provision: %v", err)
-	}
+	sdktest.Provision(t, h, p)
 	return h
 }
 

@@ -5,9 +5,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/hookpoint/hookpoint/sdk"
 	"strings"
 	"text/template"
-	"unicode/utf8"
 )
 
 // Limits on messages, in runes, and on template output, in bytes.
@@ -40,16 +40,16 @@ var (
 // compact JSON. Everything is cut to maxDefaultRunes.
 func defaultMessage(p payload) string {
 	if !p.isJSON {
-		return clip(p.text, maxDefaultRunes)
+		return sdk.Clip(p.text, maxDefaultRunes)
 	}
 	if obj, ok := p.value.(map[string]any); ok {
-		event := firstLine(firstString(obj, eventKeys))
-		title := clip(firstString(obj, titleKeys), maxDefaultRunes)
+		event := sdk.FirstLine(firstString(obj, eventKeys), maxLineRunes)
+		title := sdk.Clip(firstString(obj, titleKeys), maxDefaultRunes)
 		if event != "" || title != "" {
 			var lines []string
 			switch {
 			case event != "":
-				if action := firstLine(firstString(obj, []string{"action"})); action != "" {
+				if action := sdk.FirstLine(firstString(obj, []string{"action"}), maxLineRunes); action != "" {
 					event += " (" + action + ")"
 				}
 				lines = append(lines, "🔔 "+event)
@@ -59,7 +59,7 @@ func defaultMessage(p payload) string {
 			default:
 				lines = append(lines, "🔔 "+title)
 			}
-			if u := firstLine(firstString(obj, urlKeys)); u != "" {
+			if u := sdk.FirstLine(firstString(obj, urlKeys), maxLineRunes); u != "" {
 				lines = append(lines, u)
 			}
 			return strings.Join(lines, "\n")
@@ -67,9 +67,9 @@ func defaultMessage(p payload) string {
 	}
 	var buf bytes.Buffer
 	if err := json.Compact(&buf, p.raw); err != nil {
-		return clip(p.text, maxDefaultRunes)
+		return sdk.Clip(p.text, maxDefaultRunes)
 	}
-	return clip(buf.String(), maxDefaultRunes)
+	return sdk.Clip(buf.String(), maxDefaultRunes)
 }
 
 // firstString returns the first of keys whose value is a non-blank
@@ -99,7 +99,7 @@ var templateFuncs = template.FuncMap{
 		if n < 1 {
 			return ""
 		}
-		return clip(fmt.Sprint(v), n)
+		return sdk.Clip(fmt.Sprint(v), n)
 	},
 }
 
@@ -123,7 +123,7 @@ func render(t *template.Template, p payload) (string, error) {
 	if w.full {
 		out += "…"
 	}
-	return clip(strings.TrimSpace(out), maxMessageRunes), nil
+	return sdk.Clip(strings.TrimSpace(out), maxMessageRunes), nil
 }
 
 var errTooLong = errors.New("template output too long")
@@ -142,19 +142,4 @@ func (c *cappedBuffer) Write(p []byte) (int, error) {
 		return room, errTooLong
 	}
 	return c.buf.Write(p)
-}
-
-// firstLine returns the first line of s, trimmed and clipped.
-func firstLine(s string) string {
-	s, _, _ = strings.Cut(strings.TrimSpace(s), "\n")
-	return clip(strings.TrimSpace(s), maxLineRunes)
-}
-
-// clip cuts s to n runes, marking a cut with "…".
-func clip(s string, n int) string {
-	if utf8.RuneCountInString(s) <= n {
-		return s
-	}
-	r := []rune(s)
-	return string(r[:n-1]) + "…"
 }

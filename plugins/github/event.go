@@ -1,10 +1,7 @@
 package github
 
 import (
-	"bytes"
-	"encoding/json"
 	"log/slog"
-	"net/http"
 
 	"github.com/hookpoint/hookpoint/sdk"
 )
@@ -54,12 +51,9 @@ var events = map[string]eventFunc{
 // calls f. A payload that is not a JSON object is a 400.
 func decode[T any](f func(*T) reply) eventFunc {
 	return func(payload []byte) (reply, error) {
-		if !bytes.HasPrefix(bytes.TrimSpace(payload), []byte("{")) {
-			return reply{}, sdk.Error(http.StatusBadRequest, "invalid JSON payload: expected a JSON object")
-		}
 		var e T
-		if err := json.Unmarshal(payload, &e); err != nil {
-			return reply{}, sdk.Errorf(http.StatusBadRequest, "invalid JSON payload: %w", err)
+		if err := sdk.DecodeJSONObject(payload, &e); err != nil {
+			return reply{}, err
 		}
 		return f(&e), nil
 	}

@@ -31,12 +31,7 @@ func setup(t *testing.T, chatKey string) *sdktest.Host {
 	t.Helper()
 	h := sdktest.NewHost(t, github.ID)
 	p := &github.Plugin{Config: github.Config{WebhookSecret: sdk.NewSecret(testSecret), NotificationChatKey: chatKey}}
-	if err := p.Validate(); err != nil {
-		t.Fatalf("Validate: %v", err)
-	}
-	if err := p.Provision(h); err != nil {
-		t.Fatalf("Provision: %v", err)
-	}
+	sdktest.Provision(t, h, p)
 	return h
 }
 
@@ -534,12 +529,7 @@ func TestSecretRotation(t *testing.T) {
 				PreviousWebhookSecret: sdk.NewSecret(tt.previous),
 				NotificationChatKey:   testChat,
 			}}
-			if err := p.Validate(); err != nil {
-				t.Fatal(err)
-			}
-			if err := p.Provision(h); err != nil {
-				t.Fatal(err)
-			}
+			sdktest.Provision(t, h, p)
 			resp, err := sdktest.Serve(t, h, github.Endpoint, signed(tt.secret))
 			if got := sdktest.Status(resp, err); got != tt.status {
 				t.Fatalf("status = %d (%v), want %d", got, err, tt.status)

@@ -2,8 +2,8 @@ package github
 
 import (
 	"fmt"
+	"github.com/hookpoint/hookpoint/sdk"
 	"strings"
-	"unicode/utf8"
 )
 
 // Limits on text copied from payloads into chat messages, in runes.
@@ -27,7 +27,7 @@ func pushMessage(e *PushEvent) string {
 	fmt.Fprintf(&b, "📦 Push to %s\n", orUnknown(e.Repository.FullName, "repository"))
 	fmt.Fprintf(&b, "Pusher: %s\n", orUnknown(pusherName(e), "pusher"))
 	if e.Deleted {
-		fmt.Fprintf(&b, "ref %s deleted", clip(e.Ref, maxFieldRunes))
+		fmt.Fprintf(&b, "ref %s deleted", sdk.Clip(e.Ref, maxFieldRunes))
 		return b.String()
 	}
 	if e.Ref != "" {
@@ -35,7 +35,7 @@ func pushMessage(e *PushEvent) string {
 	}
 	fmt.Fprintf(&b, "Commits: %d", len(e.Commits))
 	if c := latestCommit(e); c != nil {
-		fmt.Fprintf(&b, "\nLatest: %s", orUnknown(firstLine(c.Message), "commit message"))
+		fmt.Fprintf(&b, "\nLatest: %s", orUnknown(sdk.FirstLine(c.Message, maxLineRunes), "commit message"))
 	}
 	return b.String()
 }
@@ -51,7 +51,7 @@ func refLine(ref string, created bool) string {
 	default:
 		s = "Ref: " + ref
 	}
-	s = clip(s, maxFieldRunes)
+	s = sdk.Clip(s, maxFieldRunes)
 	if created {
 		s += " (new)"
 	}
@@ -91,33 +91,18 @@ func issuesMessage(e *IssuesEvent) string {
 		by = e.Issue.User.Login
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "📝 Issue #%d %s in %s\n", e.Issue.Number, orUnknown(clip(e.Action, 50), "action"), orUnknown(e.Repository.FullName, "repository"))
-	fmt.Fprintf(&b, "Title: %s\n", orUnknown(firstLine(e.Issue.Title), "title"))
+	fmt.Fprintf(&b, "📝 Issue #%d %s in %s\n", e.Issue.Number, orUnknown(sdk.Clip(e.Action, 50), "action"), orUnknown(e.Repository.FullName, "repository"))
+	fmt.Fprintf(&b, "Title: %s\n", orUnknown(sdk.FirstLine(e.Issue.Title, maxLineRunes), "title"))
 	fmt.Fprintf(&b, "By: %s", orUnknown(by, "user"))
 	if e.Issue.HTMLURL != "" {
-		fmt.Fprintf(&b, "\n%s", clip(e.Issue.HTMLURL, maxFieldRunes))
+		fmt.Fprintf(&b, "\n%s", sdk.Clip(e.Issue.HTMLURL, maxFieldRunes))
 	}
 	return b.String()
-}
-
-// firstLine returns the first line of s, trimmed and clipped.
-func firstLine(s string) string {
-	s, _, _ = strings.Cut(strings.TrimSpace(s), "\n")
-	return clip(strings.TrimSpace(s), maxLineRunes)
-}
-
-// clip cuts s to n runes, marking a cut with "…".
-func clip(s string, n int) string {
-	if utf8.RuneCountInString(s) <= n {
-		return s
-	}
-	r := []rune(s)
-	return string(r[:n-1]) + "…"
 }
 
 func orUnknown(s, what string) string {
 	if s == "" {
 		return "(unknown " + what + ")"
 	}
-	return clip(s, maxFieldRunes)
+	return sdk.Clip(s, maxFieldRunes)
 }

@@ -3,7 +3,6 @@ package github
 import (
 	"strings"
 	"testing"
-	"unicode/utf8"
 )
 
 func TestPushMessage(t *testing.T) {
@@ -52,16 +51,5 @@ func TestPushMessage(t *testing.T) {
 				t.Errorf("pushMessage =\n%q\nwant\n%q", got, tt.want)
 			}
 		})
-	}
-}
-
-func TestClip(t *testing.T) {
-	t.Parallel()
-	if got := clip("short", 10); got != "short" {
-		t.Errorf("clip(short) = %q", got)
-	}
-	got := clip(strings.Repeat("界", 20), 10)
-	if n := utf8.RuneCountInString(got); n != 10 || !strings.HasSuffix(got, "…") || !utf8.ValidString(got) {
-		t.Errorf("clip = %q (%d runes), want 10 valid runes ending in …", got, n)
 	}
 }

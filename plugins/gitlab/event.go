@@ -1,12 +1,6 @@
 package gitlab
 
-import (
-	"bytes"
-	"encoding/json"
-	"net/http"
-
-	"github.com/hookpoint/hookpoint/sdk"
-)
+import "github.com/hookpoint/hookpoint/sdk"
 
 // HeaderEvent is the header that names a delivery's event.
 const HeaderEvent = "X-Gitlab-Event"
@@ -60,7 +54,7 @@ var events = map[string]eventFunc{
 		if finalPipelineStatus[status] {
 			r.text = pipelineMessage(e)
 		} else {
-			r.extra = map[string]any{"notified": false, "reason": "pipeline status " + clip(status, 50) + " is not final"}
+			r.extra = map[string]any{"notified": false, "reason": "pipeline status " + sdk.Clip(status, 50) + " is not final"}
 		}
 		return r
 	}),
@@ -81,12 +75,9 @@ var finalPipelineStatus = map[string]bool{
 // calls f. A payload that is not a JSON object is a 400.
 func decode[T any](f func(*T) reply) eventFunc {
 	return func(payload []byte) (reply, error) {
-		if !bytes.HasPrefix(bytes.TrimSpace(payload), []byte("{")) {
-			return reply{}, sdk.Error(http.StatusBadRequest, "invalid JSON payload: expected a JSON object")
-		}
 		var e T
-		if err := json.Unmarshal(payload, &e); err != nil {
-			return reply{}, sdk.Errorf(http.StatusBadRequest, "invalid JSON payload: %w", err)
+		if err := sdk.DecodeJSONObject(payload, &e); err != nil {
+			return reply{}, err
 		}
 		return f(&e), nil
 	}

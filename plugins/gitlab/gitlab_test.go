@@ -28,12 +28,7 @@ func setup(t *testing.T, chatKey string) *sdktest.Host {
 	t.Helper()
 	h := sdktest.NewHost(t, gitlab.ID)
 	p := &gitlab.Plugin{Config: gitlab.Config{WebhookToken: sdk.NewSecret(testToken), NotificationChatKey: chatKey}}
-	if err := p.Validate(); err != nil {
-		t.Fatalf("Validate: %v", err)
-	}
-	if err := p.Provision(h); err != nil {
-		t.Fatalf("Provision: %v", err)
-	}
+	sdktest.Provision(t, h, p)
 	return h
 }
 
@@ -400,12 +395,7 @@ func TestTokenRotation(t *testing.T) {
 				PreviousWebhookToken: sdk.NewSecret(tt.previous),
 				NotificationChatKey:  testChat,
 			}}
-			if err := p.Validate(); err != nil {
-				t.Fatal(err)
-			}
-			if err := p.Provision(h); err != nil {
-				t.Fatal(err)
-			}
+			sdktest.Provision(t, h, p)
 			req := delivery(gitlab.EventPush, body)
 			req.Header.Set("X-Gitlab-Token", tt.token)
 			resp, err := sdktest.Serve(t, h, gitlab.Endpoint, req)

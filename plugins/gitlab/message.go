@@ -2,11 +2,11 @@ package gitlab
 
 import (
 	"fmt"
+	"github.com/hookpoint/hookpoint/sdk"
 	"net/url"
 	"slices"
 	"strings"
 	"time"
-	"unicode/utf8"
 )
 
 // Limits on text copied from payloads into chat messages, in runes.
@@ -36,14 +36,14 @@ func pushMessage(e *PushEvent) string {
 	fmt.Fprintf(&b, "📦 Push to %s\n", orUnknown(e.Project.PathWithNamespace, "project"))
 	fmt.Fprintf(&b, "By: %s\n", orUnknown(userName(e.UserName, e.UserUsername), "user"))
 	if e.After == zeroSHA {
-		fmt.Fprintf(&b, "%s deleted", clip(refName(e.Ref), maxFieldRunes))
+		fmt.Fprintf(&b, "%s deleted", sdk.Clip(refName(e.Ref), maxFieldRunes))
 		if e.Project.WebURL != "" {
-			fmt.Fprintf(&b, "\n%s", clip(e.Project.WebURL, maxFieldRunes))
+			fmt.Fprintf(&b, "\n%s", sdk.Clip(e.Project.WebURL, maxFieldRunes))
 		}
 		return b.String()
 	}
 	if e.Ref != "" {
-		line := clip(refLine(e.Ref), maxFieldRunes)
+		line := sdk.Clip(refLine(e.Ref), maxFieldRunes)
 		if e.Before == zeroSHA {
 			line += " (new)"
 		}
@@ -58,7 +58,7 @@ func pushMessage(e *PushEvent) string {
 		}
 	}
 	if link != "" {
-		fmt.Fprintf(&b, "\n%s", clip(link, maxFieldRunes))
+		fmt.Fprintf(&b, "\n%s", sdk.Clip(link, maxFieldRunes))
 	}
 	return b.String()
 }
@@ -72,14 +72,14 @@ func pushMessage(e *PushEvent) string {
 //
 // A deleted tag gives "🏷️ Tag v1.0.0 deleted in group/project".
 func tagPushMessage(e *PushEvent) string {
-	tag := clip(strings.TrimPrefix(e.Ref, "refs/tags/"), maxFieldRunes)
+	tag := sdk.Clip(strings.TrimPrefix(e.Ref, "refs/tags/"), maxFieldRunes)
 	project := orUnknown(e.Project.PathWithNamespace, "project")
 	var b strings.Builder
 	if e.After == zeroSHA {
 		fmt.Fprintf(&b, "🏷️ Tag %s deleted in %s\n", orUnknown(tag, "tag"), project)
 		fmt.Fprintf(&b, "By: %s", orUnknown(userName(e.UserName, e.UserUsername), "user"))
 		if e.Project.WebURL != "" {
-			fmt.Fprintf(&b, "\n%s", clip(e.Project.WebURL, maxFieldRunes))
+			fmt.Fprintf(&b, "\n%s", sdk.Clip(e.Project.WebURL, maxFieldRunes))
 		}
 		return b.String()
 	}
@@ -89,7 +89,7 @@ func tagPushMessage(e *PushEvent) string {
 		fmt.Fprintf(&b, "\nCommit: %s", orUnknown(commitTitle(c), "commit message"))
 	}
 	if link := tagURL(e.Project.WebURL, strings.TrimPrefix(e.Ref, "refs/tags/")); link != "" {
-		fmt.Fprintf(&b, "\n%s", clip(link, maxFieldRunes))
+		fmt.Fprintf(&b, "\n%s", sdk.Clip(link, maxFieldRunes))
 	}
 	return b.String()
 }
@@ -150,10 +150,10 @@ func latestCommit(e *PushEvent) *Commit {
 }
 
 func commitTitle(c *Commit) string {
-	if t := firstLine(c.Title); t != "" {
+	if t := sdk.FirstLine(c.Title, maxLineRunes); t != "" {
 		return t
 	}
-	return firstLine(c.Message)
+	return sdk.FirstLine(c.Message, maxLineRunes)
 }
 
 // mergeRequestMessage formats a merge request event:
@@ -167,13 +167,13 @@ func mergeRequestMessage(e *MergeRequestEvent) string {
 	a := e.ObjectAttributes
 	var b strings.Builder
 	fmt.Fprintf(&b, "🔀 Merge request !%d %s in %s\n", a.IID, orUnknown(pastTense(a.Action, a.State), "action"), orUnknown(e.Project.PathWithNamespace, "project"))
-	fmt.Fprintf(&b, "Title: %s\n", orUnknown(firstLine(a.Title), "title"))
+	fmt.Fprintf(&b, "Title: %s\n", orUnknown(sdk.FirstLine(a.Title, maxLineRunes), "title"))
 	if a.SourceBranch != "" || a.TargetBranch != "" {
 		fmt.Fprintf(&b, "Branches: %s → %s\n", orUnknown(a.SourceBranch, "branch"), orUnknown(a.TargetBranch, "branch"))
 	}
 	fmt.Fprintf(&b, "By: %s", orUnknown(userName(e.User.Name, e.User.Username), "user"))
 	if a.URL != "" {
-		fmt.Fprintf(&b, "\n%s", clip(a.URL, maxFieldRunes))
+		fmt.Fprintf(&b, "\n%s", sdk.Clip(a.URL, maxFieldRunes))
 	}
 	return b.String()
 }
@@ -188,10 +188,10 @@ func issueMessage(e *IssueEvent) string {
 	a := e.ObjectAttributes
 	var b strings.Builder
 	fmt.Fprintf(&b, "📝 Issue #%d %s in %s\n", a.IID, orUnknown(pastTense(a.Action, a.State), "action"), orUnknown(e.Project.PathWithNamespace, "project"))
-	fmt.Fprintf(&b, "Title: %s\n", orUnknown(firstLine(a.Title), "title"))
+	fmt.Fprintf(&b, "Title: %s\n", orUnknown(sdk.FirstLine(a.Title, maxLineRunes), "title"))
 	fmt.Fprintf(&b, "By: %s", orUnknown(userName(e.User.Name, e.User.Username), "user"))
 	if a.URL != "" {
-		fmt.Fprintf(&b, "\n%s", clip(a.URL, maxFieldRunes))
+		fmt.Fprintf(&b, "\n%s", sdk.Clip(a.URL, maxFieldRunes))
 	}
 	return b.String()
 }
@@ -214,12 +214,12 @@ var actions = map[string]string{
 // pastTense describes an action, falling back to the object's state.
 func pastTense(action, state string) string {
 	if action == "" {
-		return clip(state, 50)
+		return sdk.Clip(state, 50)
 	}
 	if w, ok := actions[action]; ok {
 		return w
 	}
-	return clip(action, 50)
+	return sdk.Clip(action, 50)
 }
 
 // pipelineMessage formats a finished pipeline:
@@ -234,13 +234,13 @@ func pastTense(action, state string) string {
 func pipelineMessage(e *PipelineEvent) string {
 	a := e.ObjectAttributes
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s Pipeline #%d %s in %s\n", statusIcon(a.Status), a.ID, orUnknown(clip(a.Status, 50), "status"), orUnknown(e.Project.PathWithNamespace, "project"))
+	fmt.Fprintf(&b, "%s Pipeline #%d %s in %s\n", statusIcon(a.Status), a.ID, orUnknown(sdk.Clip(a.Status, 50), "status"), orUnknown(e.Project.PathWithNamespace, "project"))
 	if a.Ref != "" {
 		kind := "Branch"
 		if a.Tag {
 			kind = "Tag"
 		}
-		fmt.Fprintf(&b, "%s: %s\n", kind, clip(a.Ref, maxFieldRunes))
+		fmt.Fprintf(&b, "%s: %s\n", kind, sdk.Clip(a.Ref, maxFieldRunes))
 	}
 	fmt.Fprintf(&b, "By: %s", orUnknown(userName(e.User.Name, e.User.Username), "user"))
 	if counts := jobCounts(e.Builds); counts != "" {
@@ -258,7 +258,7 @@ func pipelineMessage(e *PipelineEvent) string {
 		link = fmt.Sprintf("%s/-/pipelines/%d", e.Project.WebURL, a.ID)
 	}
 	if link != "" {
-		fmt.Fprintf(&b, "\n%s", clip(link, maxFieldRunes))
+		fmt.Fprintf(&b, "\n%s", sdk.Clip(link, maxFieldRunes))
 	}
 	return b.String()
 }
@@ -309,9 +309,9 @@ func jobCounts(builds []Build) string {
 	})
 	parts := make([]string, len(statuses))
 	for i, s := range statuses {
-		parts[i] = fmt.Sprintf("%d %s", counts[s], clip(s, 50))
+		parts[i] = fmt.Sprintf("%d %s", counts[s], sdk.Clip(s, 50))
 	}
-	return clip(strings.Join(parts, ", "), maxFieldRunes)
+	return sdk.Clip(strings.Join(parts, ", "), maxFieldRunes)
 }
 
 // failedJobs names up to maxListedJobs failed jobs, in payload order.
@@ -324,13 +324,13 @@ func failedJobs(builds []Build) string {
 		}
 		n++
 		if len(names) < maxListedJobs {
-			names = append(names, orUnknown(clip(j.Name, 50), "job"))
+			names = append(names, orUnknown(sdk.Clip(j.Name, 50), "job"))
 		}
 	}
 	if n > len(names) {
 		names = append(names, fmt.Sprintf("and %d more", n-len(names)))
 	}
-	return clip(strings.Join(names, ", "), maxFieldRunes)
+	return sdk.Clip(strings.Join(names, ", "), maxFieldRunes)
 }
 
 // releaseMessage formats a release event:
@@ -344,12 +344,12 @@ func releaseMessage(e *ReleaseEvent) string {
 		name = e.Tag
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "🚀 Release %s %s in %s", orUnknown(firstLine(name), "release"), orUnknown(pastTense(e.Action, ""), "action"), orUnknown(e.Project.PathWithNamespace, "project"))
+	fmt.Fprintf(&b, "🚀 Release %s %s in %s", orUnknown(sdk.FirstLine(name, maxLineRunes), "release"), orUnknown(pastTense(e.Action, ""), "action"), orUnknown(e.Project.PathWithNamespace, "project"))
 	if e.Tag != "" {
-		fmt.Fprintf(&b, "\nTag: %s", clip(e.Tag, maxFieldRunes))
+		fmt.Fprintf(&b, "\nTag: %s", sdk.Clip(e.Tag, maxFieldRunes))
 	}
 	if e.URL != "" {
-		fmt.Fprintf(&b, "\n%s", clip(e.URL, maxFieldRunes))
+		fmt.Fprintf(&b, "\n%s", sdk.Clip(e.URL, maxFieldRunes))
 	}
 	return b.String()
 }
@@ -362,24 +362,9 @@ func userName(name, username string) string {
 	return username
 }
 
-// firstLine returns the first line of s, trimmed and clipped.
-func firstLine(s string) string {
-	s, _, _ = strings.Cut(strings.TrimSpace(s), "\n")
-	return clip(strings.TrimSpace(s), maxLineRunes)
-}
-
-// clip cuts s to n runes, marking a cut with "…".
-func clip(s string, n int) string {
-	if utf8.RuneCountInString(s) <= n {
-		return s
-	}
-	r := []rune(s)
-	return string(r[:n-1]) + "…"
-}
-
 func orUnknown(s, what string) string {
 	if s == "" {
 		return "(unknown " + what + ")"
 	}
-	return clip(s, maxFieldRunes)
+	return sdk.Clip(s, maxFieldRunes)
 }

@@ -23,12 +23,7 @@ func setup(t *testing.T, duration string) *sdktest.Host {
 	t.Helper()
 	h := sdktest.NewHost(t, job.ID)
 	p := &job.Plugin{Config: job.Config{APIToken: sdk.NewSecret(token), Duration: duration}}
-	if err := p.Validate(); err != nil {
-		t.Fatal(err)
-	}
-	if err := p.Provision(h); err != nil {
-		t.Fatal(err)
-	}
+	sdktest.Provision(t, h, p)
 	return h
 }
 

@@ -66,12 +66,7 @@ func setup(t *testing.T, cfg report.Config) *sdktest.Host {
 	cfg.APIToken = sdk.NewSecret(token)
 	h := sdktest.NewHost(t, report.ID)
 	p := &report.Plugin{Config: cfg}
-	if err := p.Validate(); err != nil {
-		t.Fatal(err)
-	}
-	if err := p.Provision(h); err != nil {
-		t.Fatal(err)
-	}
+	sdktest.Provision(t, h, p)
 	return h
 }
 

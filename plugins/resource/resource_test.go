@@ -23,12 +23,7 @@ const token = "example-shared-token"
 func provision(t *testing.T, h *sdktest.Host) {
 	t.Helper()
 	p := &resource.Plugin{Config: resource.Config{APIToken: sdk.NewSecret(token)}}
-	if err := p.Validate(); err != nil {
-		t.Fatal(err)
-	}
-	if err := p.Provision(h); err != nil {
-		t.Fatal(err)
-	}
+	sdktest.Provision(t, h, p)
 }
 
 func setup(t *testing.T) *sdktest.Host {

@@ -231,3 +231,17 @@ func (b *lockedBuffer) String() string {
 }
 
 var _ sdk.Host = (*Host)(nil)
+
+// Provision loads p on h as the server does: Validate, if p is an
+// [sdk.Validator], then Provision. An error from either fails the test.
+func Provision(t testing.TB, h *Host, p sdk.Provisioner) {
+	t.Helper()
+	if v, ok := p.(sdk.Validator); ok {
+		if err := v.Validate(); err != nil {
+			t.Fatalf("Validate: %v", err)
+		}
+	}
+	if err := p.Provision(h); err != nil {
+		t.Fatalf("Provision: %v", err)
+	}
+}
