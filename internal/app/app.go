@@ -18,6 +18,7 @@ import (
 	"github.com/hookpoint/hookpoint/internal/config"
 	"github.com/hookpoint/hookpoint/internal/metrics"
 	"github.com/hookpoint/hookpoint/internal/plugin"
+	"github.com/hookpoint/hookpoint/internal/pressure"
 	"github.com/hookpoint/hookpoint/internal/queue"
 	"github.com/hookpoint/hookpoint/internal/server"
 	"github.com/hookpoint/hookpoint/internal/store"
@@ -57,7 +58,9 @@ func New(ctx context.Context, cfg *config.Config, logger *slog.Logger) (*App, er
 	owner := plugin.NewID()[:12]
 	reg := metrics.NewRegistry()
 	wm := worker.NewMetrics(reg)
-	qcfg := queue.Config{Workers: cfg.Queue.Workers, Lease: cfg.Queue.Lease, Timeout: cfg.Queue.HandlerTimeout, Poll: cfg.Queue.PollInterval}
+	load := &pressure.Gauge{}
+	qcfg := queue.Config{Workers: cfg.Queue.Workers, Lease: cfg.Queue.Lease, Timeout: cfg.Queue.HandlerTimeout, Poll: cfg.Queue.PollInterval,
+		Busy: load.Busy, BusyRuns: cfg.Queue.BusyRuns}
 	notifyTasks := func() {
 		if a.tasks != nil {
 			a.tasks.Notify()
@@ -92,6 +95,7 @@ func New(ctx context.Context, cfg *config.Config, logger *slog.Logger) (*App, er
 		Operator:       st,
 		TrustedProxies: trusted,
 		Metrics:        reg,
+		Load:           load,
 	})
 	claims, stopClaims := context.WithCancel(context.Background())
 	runs, stopRuns := context.WithCancel(context.Background())

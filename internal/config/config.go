@@ -113,6 +113,11 @@ type Queue struct {
 	// PollInterval is how often the queue is checked for work due that no
 	// local notification announced. Defaults to 250ms.
 	PollInterval time.Duration `yaml:"poll_interval"`
+	// BusyRuns is how many runs start per queue and poll interval while
+	// webhook requests are waiting for the CPU: answering comes first, and
+	// the queue catches up at full speed when the load eases. Defaults
+	// to 2.
+	BusyRuns int `yaml:"busy_runs"`
 }
 
 // Retention says how long finished work is kept.

@@ -40,6 +40,15 @@ var ErrLeaseLost = errors.New("lease lost")
 
 // Claim leases up to limit pending rows whose run_at has come.
 func Claim(ctx context.Context, s *store.Store, table, owner string, limit int, lease time.Duration) ([]Job, error) {
+	return ClaimAndLoad(ctx, s, table, owner, limit, lease, nil)
+}
+
+// ClaimAndLoad is Claim, calling load with the claimed ids in the claim's
+// transaction: on SQLite the write connection's page cache holds the rows
+// just written, where a read connection would read them back from the
+// file.
+func ClaimAndLoad(ctx context.Context, s *store.Store, table, owner string, limit int, lease time.Duration,
+	load func(ctx context.Context, tx *store.Tx, ids []int64) error) ([]Job, error) {
 	// SQLite's planner, without statistics, prefers the state index and
 	// sorts the whole backlog; the partial index on ready rows is already
 	// in claim order.
@@ -59,15 +68,25 @@ func Claim(ctx context.Context, s *store.Store, table, owner string, limit int, 
 		if err != nil {
 			return err
 		}
-		defer rows.Close()
 		for rows.Next() {
 			var j Job
 			if err := rows.Scan(&j.ID, &j.Attempt, &j.MaxAttempts); err != nil {
+				rows.Close()
 				return err
 			}
 			jobs = append(jobs, j)
 		}
-		return rows.Err()
+		if err := errors.Join(rows.Err(), rows.Close()); err != nil {
+			return err
+		}
+		if load == nil || len(jobs) == 0 {
+			return nil
+		}
+		ids := make([]int64, len(jobs))
+		for i, j := range jobs {
+			ids[i] = j.ID
+		}
+		return load(ctx, tx, ids)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("claiming %s: %w", table, err)

@@ -384,6 +384,42 @@ func TestQueueConformance(t *testing.T) {
 	})
 }
 
+// While Busy reports true, a runner starts BusyRuns runs per poll
+// interval, not a full batch; when it turns false, it works off the rest
+// at full speed.
+func TestRunnerGivesWayWhileBusy(t *testing.T) {
+	ctx := context.Background()
+	s := storetest.Open(t, store.SQLite)
+	const n = 40
+	for i := 0; i < n; i++ {
+		insert(t, s, fmt.Sprint("busy", i))
+	}
+	var busy atomic.Bool
+	busy.Store(true)
+	w := &countingWork{s: s, failEvery: 1 << 30}
+	cfg := queue.Config{Workers: 8, Poll: 200 * time.Millisecond, Busy: busy.Load, BusyRuns: 2}
+	r := queue.NewRunner[*store.Delivery](s, queue.Deliveries, "r1", cfg, w, slog.New(slog.DiscardHandler))
+	rctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() { r.Run(rctx, ctx); close(done) }()
+	defer func() { cancel(); <-done }()
+
+	// 1 s while busy: at most BusyRuns per 200 ms, about ten in all.
+	time.Sleep(time.Second)
+	if got := len(messages(t, s)); got == 0 || got > 14 {
+		t.Fatalf("%d of %d deliveries handled in 1 s while busy; want a trickle of 2 per 200 ms", got, n)
+	}
+	busy.Store(false)
+	r.Notify()
+	deadline := time.Now().Add(10 * time.Second)
+	for len(messages(t, s)) < n && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if got := len(messages(t, s)); got != n {
+		t.Fatalf("%d of %d deliveries handled after the load eased", got, n)
+	}
+}
+
 // due makes a pending row runnable now.
 func due(t *testing.T, s *store.Store, id int64) {
 	t.Helper()
@@ -404,8 +440,8 @@ type countingWork struct {
 	n         atomic.Int64
 }
 
-func (w *countingWork) Load(ctx context.Context, ids []int64) (map[int64]*store.Delivery, error) {
-	return w.s.DeliveriesByID(ctx, ids)
+func (w *countingWork) Load(ctx context.Context, tx *store.Tx, ids []int64) (map[int64]*store.Delivery, error) {
+	return store.DeliveriesByID(ctx, tx, ids)
 }
 
 func (w *countingWork) Run(ctx context.Context, job queue.Job, d *store.Delivery) queue.Outcome {

@@ -28,6 +28,14 @@ type Config struct {
 	// notification announced (retries coming due, other replicas' rows).
 	// Defaults to 250ms.
 	Poll time.Duration
+	// Busy, if set, reports that work with priority over runs (answering
+	// requests) is waiting for the processors. While it does, the runner
+	// starts at most BusyRuns runs per Poll interval: the backlog keeps
+	// moving, and is worked off at full speed when the load eases.
+	Busy func() bool
+	// BusyRuns is how many runs start per Poll interval while Busy
+	// reports true. Defaults to 2.
+	BusyRuns int
 }
 
 func (c Config) withDefaults() Config {
@@ -46,13 +54,16 @@ func (c Config) withDefaults() Config {
 	if c.Poll <= 0 {
 		c.Poll = 250 * time.Millisecond
 	}
+	if c.BusyRuns <= 0 {
+		c.BusyRuns = 2
+	}
 	return c
 }
 
 // Work processes claimed rows of one table.
 type Work[T any] interface {
-	// Load reads the rows of claimed jobs.
-	Load(ctx context.Context, ids []int64) (map[int64]T, error)
+	// Load reads the rows of claimed jobs, in the claim's transaction.
+	Load(ctx context.Context, tx *store.Tx, ids []int64) (map[int64]T, error)
 	// Run performs one run. Its context ends at the run's timeout or when
 	// the runner stops.
 	Run(ctx context.Context, job Job, row T) Outcome
@@ -71,9 +82,10 @@ type Runner[T any] struct {
 	work   Work[T]
 	logger *slog.Logger
 
-	wake chan struct{}
-	free chan struct{} // one token per idle worker
-	wg   sync.WaitGroup
+	wake      chan struct{}
+	free      chan struct{} // one token per idle worker
+	busyClaim time.Time     // the last claim made while Busy
+	wg        sync.WaitGroup
 }
 
 // NewRunner returns a runner; owner names this process in leases.
@@ -144,32 +156,32 @@ func (r *Runner[T]) Run(ctx context.Context, stop context.Context) {
 	}
 }
 
-// claimAndStart claims as many rows as there are idle workers and starts
-// them; it returns how many it started.
+// claimAndStart claims as many rows as there are idle workers (while
+// Busy, BusyRuns per Poll interval) and starts them; it returns how many it
+// started.
 func (r *Runner[T]) claimAndStart(ctx, runCtx context.Context) int {
-	idle := len(r.free)
-	if idle == 0 {
+	limit := min(len(r.free), r.cfg.Batch)
+	if limit > 0 && r.cfg.Busy != nil && r.cfg.Busy() {
+		if time.Since(r.busyClaim) < r.cfg.Poll {
+			return 0
+		}
+		r.busyClaim = time.Now()
+		limit = min(limit, r.cfg.BusyRuns)
+	}
+	if limit == 0 {
 		return 0
 	}
-	jobs, err := Claim(ctx, r.s, r.table, r.owner, min(idle, r.cfg.Batch), r.cfg.Lease)
+	var rows map[int64]T
+	jobs, err := ClaimAndLoad(ctx, r.s, r.table, r.owner, limit, r.cfg.Lease, func(ctx context.Context, tx *store.Tx, ids []int64) error {
+		var err error
+		rows, err = r.work.Load(ctx, tx, ids)
+		return err
+	})
 	if err != nil {
 		if ctx.Err() == nil {
 			r.logger.Error("claiming work", "err", err)
 			time.Sleep(r.cfg.Poll)
 		}
-		return 0
-	}
-	if len(jobs) == 0 {
-		return 0
-	}
-	ids := make([]int64, len(jobs))
-	for i, j := range jobs {
-		ids[i] = j.ID
-	}
-	rows, err := r.work.Load(ctx, ids)
-	if err != nil {
-		r.logger.Error("loading claimed work", "err", err)
-		// The leases expire and the rows are rescued.
 		return 0
 	}
 	for _, j := range jobs {

@@ -16,6 +16,7 @@ import (
 
 	"github.com/hookpoint/hookpoint/internal/metrics"
 	"github.com/hookpoint/hookpoint/internal/plugin"
+	"github.com/hookpoint/hookpoint/internal/pressure"
 	"github.com/hookpoint/hookpoint/internal/store"
 	"github.com/hookpoint/hookpoint/sdk"
 	"github.com/hookpoint/hookpoint/verify"
@@ -60,6 +61,9 @@ type Options struct {
 	TrustedProxies []netip.Prefix
 	// Metrics receives the request counters; nil keeps them private.
 	Metrics *metrics.Registry
+	// Load counts webhook requests in flight, for the queue runners to
+	// give way to; nil counts nothing.
+	Load *pressure.Gauge
 }
 
 // Server is the HTTP handler of Hookpoint.
@@ -76,6 +80,7 @@ type Server struct {
 	operator    Operator
 	trusted     []netip.Prefix
 	metrics     *metrics.Registry
+	load        *pressure.Gauge
 
 	requests   *metrics.CounterVec
 	rejections *metrics.CounterVec
@@ -87,7 +92,7 @@ func New(o Options) *Server {
 	s := &Server{
 		plugins: o.Plugins, inbox: o.Inbox, logger: o.Logger, token: o.AdminToken,
 		deliveries: o.Deliveries, owner: o.Owner, inlineLease: o.InlineLease, notify: o.Notify,
-		operator: o.Operator, trusted: o.TrustedProxies, metrics: o.Metrics,
+		operator: o.Operator, trusted: o.TrustedProxies, metrics: o.Metrics, load: o.Load,
 	}
 	if s.logger == nil {
 		s.logger = slog.Default()
@@ -131,6 +136,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	switch {
 	case strings.HasPrefix(path, pluginPrefix):
+		s.load.Enter()
+		defer s.load.Leave()
 		s.serveWebhook(w, r, reqID)
 	case path == "/metrics":
 		s.serveAdmin(w, r)

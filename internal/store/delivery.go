@@ -51,6 +51,9 @@ type Delivery struct {
 	ReceivedAt     time.Time   `json:"received_at"`
 	StartedAt      *time.Time  `json:"started_at,omitempty"`
 	FinishedAt     *time.Time  `json:"finished_at,omitempty"`
+	// Damaged says why the stored headers or body could not be read back
+	// (a damaged database); Header and Body are then empty.
+	Damaged error `json:"-"`
 }
 
 // InsertResult says what InsertDelivery did.
@@ -83,6 +86,7 @@ func (s *Store) InsertDelivery(ctx context.Context, d *Delivery, owner string, l
 	if d.Mode == ModeInline {
 		state, leaseOwner, leaseUntil, attempts = StateRunning, owner, lease.UnixMicro(), 1
 	}
+	codec, body := encodeBody(d.Body)
 	var deliveryID any
 	if d.DeliveryID != "" {
 		deliveryID = d.DeliveryID
@@ -98,12 +102,12 @@ func (s *Store) InsertDelivery(ctx context.Context, d *Delivery, owner string, l
 			// One round trip: the payload row is written by the same
 			// statement, and only when the delivery row was.
 			err = tx.QueryRow(ctx, `WITH d AS (`+insertDeliverySQL+`),
-				p AS (INSERT INTO delivery_payloads (id, headers, body) SELECT id, ?, ? FROM d)
-				SELECT id FROM d`, append(args, string(headers), d.Body)...).Scan(&id)
+				p AS (INSERT INTO delivery_payloads (id, headers, body, codec) SELECT id, ?, ?, ? FROM d)
+				SELECT id FROM d`, append(args, string(headers), body, codec)...).Scan(&id)
 		} else {
 			err = tx.QueryRow(ctx, insertDeliverySQL, args...).Scan(&id)
 			if err == nil {
-				_, err = tx.Exec(ctx, `INSERT INTO delivery_payloads (id, headers, body) VALUES (?, ?, ?)`, id, string(headers), d.Body)
+				_, err = tx.Exec(ctx, `INSERT INTO delivery_payloads (id, headers, body, codec) VALUES (?, ?, ?, ?)`, id, string(headers), body, codec)
 			}
 		}
 		if err == nil {
@@ -140,7 +144,7 @@ func (s *Store) InsertDelivery(ctx context.Context, d *Delivery, owner string, l
 			StateRunning, owner, lease.UnixMicro(), d.RequestID, id); err != nil {
 			return err
 		}
-		_, err = tx.Exec(ctx, `UPDATE delivery_payloads SET headers = ?, body = ? WHERE id = ?`, string(headers), d.Body, id)
+		_, err = tx.Exec(ctx, `UPDATE delivery_payloads SET headers = ?, body = ?, codec = ? WHERE id = ?`, string(headers), body, codec, id)
 		return err
 	})
 	if err != nil {
@@ -185,7 +189,7 @@ func (s *Store) FinishInline(ctx context.Context, id int64, owner string, status
 
 // deliveryColumns, read from deliveryTables, are what scanDelivery scans.
 const (
-	deliveryColumns = `d.id, d.plugin, d.endpoint, d.mode, d.method, d.path, d.query, p.headers, p.body, d.client_addr, d.request_id,
+	deliveryColumns = `d.id, d.plugin, d.endpoint, d.mode, d.method, d.path, d.query, p.headers, p.body, p.codec, d.client_addr, d.request_id,
 	COALESCE(d.delivery_id, ''), COALESCE(d.replay_of, 0), d.state, d.attempts, d.max_attempts, d.run_at, d.last_error,
 	d.response_status, d.received_at, d.started_at, d.finished_at`
 	deliveryTables = ` FROM deliveries d JOIN delivery_payloads p ON p.id = d.id`
@@ -193,15 +197,20 @@ const (
 
 func scanDelivery(sc scanner) (*Delivery, error) {
 	var d Delivery
-	var headers string
+	var headers, codec string
+	var body []byte
 	var runAt, received, started, finished int64
-	if err := sc.Scan(&d.ID, &d.Plugin, &d.Endpoint, &d.Mode, &d.Method, &d.Path, &d.Query, &headers, &d.Body,
+	if err := sc.Scan(&d.ID, &d.Plugin, &d.Endpoint, &d.Mode, &d.Method, &d.Path, &d.Query, &headers, &body, &codec,
 		&d.ClientAddr, &d.RequestID, &d.DeliveryID, &d.ReplayOf, &d.State, &d.Attempts, &d.MaxAttempts, &runAt,
 		&d.LastError, &d.ResponseStatus, &received, &started, &finished); err != nil {
 		return nil, err
 	}
+	// A damaged payload must not make the row unreadable: the queue would
+	// stall on it. Its run dead-letters it instead.
 	if err := json.Unmarshal([]byte(headers), &d.Header); err != nil {
-		return nil, fmt.Errorf("decoding headers of delivery %d: %w", d.ID, err)
+		d.Header, d.Damaged = http.Header{}, fmt.Errorf("decoding headers of delivery %d: %w", d.ID, err)
+	} else if d.Body, err = decodeBody(codec, body); err != nil {
+		d.Body, d.Damaged = nil, fmt.Errorf("delivery %d: %w", d.ID, err)
 	}
 	d.RunAt = time.UnixMicro(runAt).UTC()
 	d.ReceivedAt = time.UnixMicro(received).UTC()
@@ -231,8 +240,8 @@ func (s *Store) Delivery(ctx context.Context, id int64) (*Delivery, error) {
 }
 
 // DeliveriesByID returns the deliveries with the given ids, by id.
-func (s *Store) DeliveriesByID(ctx context.Context, ids []int64) (map[int64]*Delivery, error) {
-	out, err := byID(ctx, s, `SELECT `+deliveryColumns+deliveryTables, "d.id", ids, scanDelivery, func(d *Delivery) int64 { return d.ID })
+func DeliveriesByID(ctx context.Context, tx *Tx, ids []int64) (map[int64]*Delivery, error) {
+	out, err := byID(ctx, tx, `SELECT `+deliveryColumns+deliveryTables, "d.id", ids, scanDelivery, func(d *Delivery) int64 { return d.ID })
 	if err != nil {
 		return nil, fmt.Errorf("reading deliveries: %w", err)
 	}
@@ -341,8 +350,8 @@ func (s *Store) ReplayDeliveries(ctx context.Context, f DeliveryFilter) ([]int64
 			return err
 		}
 		for i, id := range ids {
-			if _, err := tx.Exec(ctx, `INSERT INTO delivery_payloads (id, headers, body)
-				SELECT ?, headers, body FROM delivery_payloads WHERE id = ?`, id, originals[i]); err != nil {
+			if _, err := tx.Exec(ctx, `INSERT INTO delivery_payloads (id, headers, body, codec)
+				SELECT ?, headers, body, codec FROM delivery_payloads WHERE id = ?`, id, originals[i]); err != nil {
 				return err
 			}
 		}

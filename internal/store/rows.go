@@ -24,18 +24,23 @@ func collect[T any](rows *sql.Rows, scan func(scanner) (T, error)) ([]T, error) 
 	return out, rows.Err()
 }
 
-// byID runs selectFrom (a SELECT up to its WHERE) for the rows whose
-// idColumn is in ids, prepared once per list length on SQLite, and
-// returns them by id.
-func byID[T any](ctx context.Context, s *Store, selectFrom, idColumn string, ids []int64, scan func(scanner) (T, error), id func(T) int64) (map[int64]T, error) {
+// byID runs selectFrom (a SELECT up to its WHERE) in tx for the rows whose
+// idColumn is in ids, and returns them by id. The list is padded to a
+// power of two by repeating its last id, so that a handful of statements,
+// each prepared once, serve every batch size.
+func byID[T any](ctx context.Context, tx *Tx, selectFrom, idColumn string, ids []int64, scan func(scanner) (T, error), id func(T) int64) (map[int64]T, error) {
 	if len(ids) == 0 {
 		return nil, nil
 	}
-	args := make([]any, len(ids))
-	for i, id := range ids {
-		args[i] = id
+	n := 1
+	for n < len(ids) {
+		n *= 2
 	}
-	rows, err := s.queryRead(ctx, selectFrom+` WHERE `+idColumn+` IN (?`+strings.Repeat(", ?", len(ids)-1)+`)`, args...)
+	args := make([]any, n)
+	for i := range args {
+		args[i] = ids[min(i, len(ids)-1)]
+	}
+	rows, err := tx.Query(ctx, selectFrom+` WHERE `+idColumn+` IN (?`+strings.Repeat(", ?", n-1)+`)`, args...)
 	if err != nil {
 		return nil, err
 	}

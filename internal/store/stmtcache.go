@@ -14,10 +14,9 @@ const maxCachedStatements = 64
 // a delivery, claim, load, complete) is not parsed on every call.
 // PostgreSQL's driver caches prepared statements itself.
 //
-// For the write connection: a statement cannot be prepared while a
-// transaction holds the only connection, so a query seen in a transaction
-// is noted and prepared by the committer between transactions. For the
-// read pool, statements are prepared when first used.
+// A statement cannot be prepared while a transaction holds the write
+// connection, its only one, so a query seen in a transaction is noted and
+// prepared by the committer between transactions.
 type stmtCache struct {
 	mu       sync.Mutex
 	prepared map[string]*sql.Stmt
@@ -64,43 +63,4 @@ func (c *stmtCache) close() {
 		st.Close()
 		delete(c.prepared, q)
 	}
-}
-
-// preparedNow returns query's statement on db, preparing it now (outside
-// the lock: preparing waits for a connection); nil when the cache is full
-// or preparing fails.
-func (c *stmtCache) preparedNow(ctx context.Context, db *sql.DB, query string) *sql.Stmt {
-	c.mu.Lock()
-	st, ok := c.prepared[query]
-	full := len(c.prepared) >= maxCachedStatements
-	c.mu.Unlock()
-	if ok {
-		return st
-	}
-	if full {
-		return nil
-	}
-	st, err := db.PrepareContext(ctx, query)
-	if err != nil {
-		return nil
-	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if prev, ok := c.prepared[query]; ok {
-		st.Close() // prepared meanwhile by another caller
-		return prev
-	}
-	c.prepared[query] = st
-	return st
-}
-
-// queryRead runs a read query written with ? placeholders, prepared once
-// on SQLite.
-func (s *Store) queryRead(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	if s.readStmts != nil {
-		if st := s.readStmts.preparedNow(ctx, s.read, query); st != nil {
-			return st.QueryContext(ctx, args...)
-		}
-	}
-	return s.read.QueryContext(ctx, s.Q(query), args...)
 }

@@ -47,12 +47,12 @@ func (d Dialect) String() string {
 // connection and reads use a pool; on PostgreSQL both share a pool. Writes
 // made with Do are group-committed.
 type Store struct {
-	dialect   Dialect
-	write     *sql.DB
-	read      *sql.DB
-	writer    *writer
-	stmts     *stmtCache // SQLite only: on the write connection
-	readStmts *stmtCache // SQLite only: on the read pool
+	dialect Dialect
+	write   *sql.DB
+	read    *sql.DB
+	writer  *writer
+	stmts   *stmtCache    // SQLite only: on the write connection
+	ckpt    *checkpointer // SQLite only
 }
 
 // DatabaseFile is the SQLite file's name inside the data directory.
@@ -78,7 +78,8 @@ func OpenSQLite(ctx context.Context, path string) (*Store, error) {
 		return nil, fmt.Errorf("creating database directory: %w", err)
 	}
 	q := url.Values{}
-	for _, p := range []string{"temp_store(MEMORY)", "busy_timeout(10000)", "journal_mode(WAL)", "synchronous(NORMAL)", "foreign_keys(ON)"} {
+	for _, p := range []string{"temp_store(MEMORY)", "busy_timeout(10000)", "journal_mode(WAL)", "synchronous(NORMAL)", "foreign_keys(ON)",
+		"wal_autocheckpoint(" + strconv.Itoa(autoCheckpointPages) + ")"} {
 		q.Add("_pragma", p)
 	}
 	q.Set("_txlock", "immediate")
@@ -95,7 +96,7 @@ func OpenSQLite(ctx context.Context, path string) (*Store, error) {
 		return nil, fmt.Errorf("opening database: %w", err)
 	}
 	read.SetMaxOpenConns(max(2, runtime.GOMAXPROCS(0)))
-	return finishOpen(ctx, &Store{dialect: SQLite, write: write, read: read, stmts: newStmtCache(), readStmts: newStmtCache()}, 1)
+	return finishOpen(ctx, &Store{dialect: SQLite, write: write, read: read, stmts: newStmtCache()}, 1)
 }
 
 // OpenPostgres connects to PostgreSQL and brings the schema up to date.
@@ -125,6 +126,9 @@ func finishOpen(ctx context.Context, s *Store, committers int) (*Store, error) {
 		}
 		return nil, err
 	}
+	if s.dialect == SQLite {
+		s.ckpt = newCheckpointer(s)
+	}
 	s.writer = newWriter(s, committers)
 	return s, nil
 }
@@ -137,9 +141,11 @@ func (s *Store) Close() error {
 	if s.writer != nil {
 		s.writer.close()
 	}
+	if s.ckpt != nil {
+		s.ckpt.close()
+	}
 	if s.stmts != nil {
 		s.stmts.close()
-		s.readStmts.close()
 	}
 	if s.read == s.write {
 		return s.write.Close()

@@ -113,8 +113,8 @@ func (s *Store) Task(ctx context.Context, id int64) (*Task, error) {
 }
 
 // TasksByID returns the tasks with the given ids, by id.
-func (s *Store) TasksByID(ctx context.Context, ids []int64) (map[int64]*Task, error) {
-	out, err := byID(ctx, s, `SELECT `+taskColumns+` FROM tasks`, "id", ids, scanTask, func(t *Task) int64 { return t.ID })
+func TasksByID(ctx context.Context, tx *Tx, ids []int64) (map[int64]*Task, error) {
+	out, err := byID(ctx, tx, `SELECT `+taskColumns+` FROM tasks`, "id", ids, scanTask, func(t *Task) int64 { return t.ID })
 	if err != nil {
 		return nil, fmt.Errorf("reading tasks: %w", err)
 	}

@@ -221,6 +221,9 @@ func (w *writer) run(ops []*writeOp) error {
 	if err := sqlTx.Commit(); err != nil {
 		return fmt.Errorf("committing: %w", err)
 	}
+	if w.s.ckpt != nil {
+		w.s.ckpt.wrote()
+	}
 	if w.s.stmts != nil {
 		w.s.stmts.prepareWanted(ctx, w.s.write)
 	}

@@ -29,8 +29,8 @@ type Deliveries struct {
 var _ queue.Work[*store.Delivery] = (*Deliveries)(nil)
 
 // Load reads claimed deliveries.
-func (w *Deliveries) Load(ctx context.Context, ids []int64) (map[int64]*store.Delivery, error) {
-	return w.Store.DeliveriesByID(ctx, ids)
+func (w *Deliveries) Load(ctx context.Context, tx *store.Tx, ids []int64) (map[int64]*store.Delivery, error) {
+	return store.DeliveriesByID(ctx, tx, ids)
 }
 
 func (w *Deliveries) endpoint(d *store.Delivery) (*plugin.Endpoint, error) {
@@ -57,6 +57,9 @@ func (w *Deliveries) Policy(d *store.Delivery) sdk.RetryPolicy {
 func (w *Deliveries) Run(ctx context.Context, job queue.Job, d *store.Delivery) queue.Outcome {
 	if job.Attempt == 1 && d.ReplayOf == 0 {
 		w.Metrics.wait.Observe(time.Since(d.ReceivedAt).Seconds(), queue.Deliveries)
+	}
+	if d.Damaged != nil {
+		return queue.Outcome{Err: sdk.Cancel(d.Damaged)}
 	}
 	ep, err := w.endpoint(d)
 	if err != nil {

@@ -29,8 +29,8 @@ type Tasks struct {
 var _ queue.Work[*store.Task] = (*Tasks)(nil)
 
 // Load reads claimed tasks.
-func (w *Tasks) Load(ctx context.Context, ids []int64) (map[int64]*store.Task, error) {
-	return w.Store.TasksByID(ctx, ids)
+func (w *Tasks) Load(ctx context.Context, tx *store.Tx, ids []int64) (map[int64]*store.Task, error) {
+	return store.TasksByID(ctx, tx, ids)
 }
 
 func (w *Tasks) worker(t *store.Task) (*plugin.Instance, *plugin.WorkerSpec, error) {

@@ -1,0 +1,70 @@
+package store
+
+import (
+	"context"
+	"log/slog"
+	"sync"
+	"time"
+)
+
+// checkpointEvery is the least time between two background checkpoints.
+const checkpointEvery = 100 * time.Millisecond
+
+// autoCheckpointPages is the write connection's own checkpoint threshold
+// (wal_autocheckpoint): a backstop, far above what the background
+// checkpointer lets the log reach.
+const autoCheckpointPages = 16384
+
+// checkpointer copies SQLite's write-ahead log back into the database file
+// in the background (a PASSIVE checkpoint, which never blocks writers or
+// readers). Left to SQLite, the checkpoint runs inside the commit that
+// crosses wal_autocheckpoint, fsyncs included, and every request of that
+// group commit waits for it before it is answered.
+type checkpointer struct {
+	s    *Store
+	kick chan struct{}
+	quit chan struct{}
+	wg   sync.WaitGroup
+}
+
+func newCheckpointer(s *Store) *checkpointer {
+	c := &checkpointer{s: s, kick: make(chan struct{}, 1), quit: make(chan struct{})}
+	c.wg.Add(1)
+	go c.loop()
+	return c
+}
+
+// wrote tells the checkpointer that a transaction committed.
+func (c *checkpointer) wrote() {
+	select {
+	case c.kick <- struct{}{}:
+	default:
+	}
+}
+
+func (c *checkpointer) loop() {
+	defer c.wg.Done()
+	t := time.NewTimer(0)
+	defer t.Stop()
+	for {
+		select {
+		case <-c.quit:
+			return
+		case <-c.kick:
+		}
+		if _, err := c.s.read.ExecContext(context.Background(), `PRAGMA wal_checkpoint(PASSIVE)`); err != nil {
+			slog.Warn("checkpointing the SQLite write-ahead log", "err", err)
+		}
+		t.Reset(checkpointEvery)
+		select {
+		case <-c.quit:
+			return
+		case <-t.C:
+		}
+	}
+}
+
+func (c *checkpointer) close() {
+	close(c.quit)
+	c.wg.Wait()
+}
