@@ -114,9 +114,9 @@ type Queue struct {
 	// local notification announced. Defaults to 250ms.
 	PollInterval time.Duration `yaml:"poll_interval"`
 	// BusyRuns is how many runs start per queue and poll interval while
-	// webhook requests are waiting for the CPU: answering comes first, and
-	// the queue catches up at full speed when the load eases. Defaults
-	// to 2.
+	// webhook requests are in flight and the process uses 90% or more of
+	// its processors: answering comes first, and the queue catches up at
+	// full speed when the load eases. Defaults to 2.
 	BusyRuns int `yaml:"busy_runs"`
 }
 

@@ -8,26 +8,37 @@ package pressure
 
 import (
 	"runtime"
-	"runtime/metrics"
 	"sync"
 	"sync/atomic"
 	"time"
 )
 
-const runnableMetric = "/sched/goroutines/runnable:goroutines"
+// Saturation is judged from the CPU time the process used over the last
+// window against what its processors (GOMAXPROCS) could give it.
+const (
+	// Saturated is the share of the processors' time, in percent, from
+	// which the process counts as saturated.
+	Saturated = 90
+	// window is the least time between two readings.
+	window = 50 * time.Millisecond
+)
 
-// Gauge counts requests in flight. The zero value is ready to use; a nil
-// *Gauge is never busy.
+// Hold is how long the gauge stays busy after a busy reading, so that
+// background work does not start a full batch in each lull of a heavy
+// load.
+const Hold = 100 * time.Millisecond
+
+// Gauge counts requests in flight and watches the process's CPU time. The
+// zero value is ready to use; a nil *Gauge is never busy.
 type Gauge struct {
 	inflight atomic.Int64
 	busyAt   atomic.Int64 // unix nanoseconds of the last busy reading
-}
 
-// Hold is how long the gauge stays busy after a busy reading. Run queues
-// empty for an instant even under full load (while every request waits
-// for the same commit, say); without it, background work would start a
-// full batch in each such instant.
-const Hold = 100 * time.Millisecond
+	mu        sync.Mutex
+	readAt    time.Time
+	cpuAt     time.Duration
+	saturated bool
+}
 
 // Enter records a request that started; call Leave when it is answered.
 func (g *Gauge) Enter() {
@@ -43,35 +54,35 @@ func (g *Gauge) Leave() {
 	}
 }
 
-// Busy reports whether requests are in flight while more goroutines are
-// ready to run than there are processors to run them (the CPU is the
-// bottleneck, and work started now would delay the answers), or were
-// within the last Hold.
+// Busy reports whether requests are in flight while the process uses its
+// processors to the full (work started now would delay the answers), or
+// did within the last Hold.
 func (g *Gauge) Busy() bool {
 	if g == nil {
 		return false
 	}
-	now := time.Now().UnixNano()
-	if g.inflight.Load() > 0 && Runnable() >= runtime.GOMAXPROCS(0) {
-		g.busyAt.Store(now)
+	now := time.Now()
+	if g.inflight.Load() > 0 && g.Saturated(now) {
+		g.busyAt.Store(now.UnixNano())
 		return true
 	}
-	return now-g.busyAt.Load() < int64(Hold)
+	return now.UnixNano()-g.busyAt.Load() < int64(Hold)
 }
 
-var (
-	runnableMu     sync.Mutex
-	runnableSample = []metrics.Sample{{Name: runnableMetric}}
-)
-
-// Runnable returns the approximate number of goroutines ready to run but
-// not running (the scheduler's run queues).
-func Runnable() int {
-	runnableMu.Lock()
-	defer runnableMu.Unlock()
-	metrics.Read(runnableSample)
-	if runnableSample[0].Value.Kind() != metrics.KindUint64 {
-		return 0
+// Saturated reports whether, over the last window, the process used at
+// least Saturated percent of its processors' time.
+func (g *Gauge) Saturated(now time.Time) bool {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	elapsed := now.Sub(g.readAt)
+	if elapsed < window {
+		return g.saturated
 	}
-	return int(runnableSample[0].Value.Uint64())
+	cpu := cpuTime()
+	if !g.readAt.IsZero() {
+		used := cpu - g.cpuAt
+		g.saturated = used*100 >= elapsed*time.Duration(runtime.GOMAXPROCS(0))*Saturated
+	}
+	g.readAt, g.cpuAt = now, cpu
+	return g.saturated
 }
