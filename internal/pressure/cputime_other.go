@@ -4,5 +4,5 @@ package pressure
 
 import "time"
 
-// cpuTime is not measured here: the gauge never reports saturation.
-func cpuTime() time.Duration { return 0 }
+// processCPUTime is not measured here: the gauge never reports saturation.
+func processCPUTime() time.Duration { return 0 }

@@ -23,6 +23,9 @@ const (
 	window = 50 * time.Millisecond
 )
 
+// cpuTime returns the CPU time the process has used; tests replace it.
+var cpuTime = processCPUTime
+
 // Hold is how long the gauge stays busy after a busy reading, so that
 // background work does not start a full batch in each lull of a heavy
 // load.

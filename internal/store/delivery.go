@@ -81,86 +81,13 @@ func (s *Store) InsertDelivery(ctx context.Context, d *Delivery, owner string, l
 	if err != nil {
 		return 0, 0, fmt.Errorf("encoding headers: %w", err)
 	}
-	now := time.Now()
-	state, leaseOwner, leaseUntil, attempts := StatePending, "", int64(0), 0
-	if d.Mode == ModeInline {
-		state, leaseOwner, leaseUntil, attempts = StateRunning, owner, lease.UnixMicro(), 1
-	}
-	codec, body := encodeBody(d.Body)
-	var deliveryID any
-	if d.DeliveryID != "" {
-		deliveryID = d.DeliveryID
-	}
-	var id int64
-	var result InsertResult
-	err = s.Do(ctx, func(tx *Tx) error {
-		id, result = 0, Inserted
-		args := []any{d.Plugin, d.Endpoint, d.Mode, d.Method, d.Path, d.Query, d.ClientAddr, d.RequestID, deliveryID,
-			state, attempts, d.MaxAttempts, now.UnixMicro(), leaseOwner, leaseUntil, now.UnixMicro(), startedAt(d.Mode, now)}
-		var err error
-		if tx.Dialect() == Postgres {
-			// One round trip: the payload row is written by the same
-			// statement, and only when the delivery row was.
-			err = tx.QueryRow(ctx, `WITH d AS (`+insertDeliverySQL+`),
-				p AS (INSERT INTO delivery_payloads (id, headers, body, codec) SELECT id, ?, ?, ? FROM d)
-				SELECT id FROM d`, append(args, string(headers), body, codec)...).Scan(&id)
-		} else {
-			err = tx.QueryRow(ctx, insertDeliverySQL, args...).Scan(&id)
-			if err == nil {
-				_, err = tx.Exec(ctx, `INSERT INTO delivery_payloads (id, headers, body, codec) VALUES (?, ?, ?, ?)`, id, string(headers), body, codec)
-			}
-		}
-		if err == nil {
-			return nil
-		}
-		if !errors.Is(err, sql.ErrNoRows) {
-			return err
-		}
-		// The delivery id was seen before.
-		var prevState string
-		var prevLease int64
-		if err := tx.QueryRow(ctx, `SELECT id, state, lease_until FROM deliveries
-			WHERE plugin = ? AND endpoint = ? AND delivery_id = ? AND replay_of IS NULL`,
-			d.Plugin, d.Endpoint, d.DeliveryID).Scan(&id, &prevState, &prevLease); err != nil {
-			return err
-		}
-		result = Duplicate
-		if d.Mode != ModeInline {
-			return nil
-		}
-		switch {
-		case prevState == StateDone:
-			return nil
-		case prevState == StateRunning && prevLease > now.UnixMicro():
-			result = Busy
-			return nil
-		case prevState == StatePending:
-			// Queued earlier (the endpoint's mode changed): it will run.
-			return nil
-		}
-		result = Inserted
-		if _, err := tx.Exec(ctx, `UPDATE deliveries SET state = ?, attempts = attempts + 1, lease_owner = ?, lease_until = ?,
-			request_id = ?, last_error = '' WHERE id = ?`,
-			StateRunning, owner, lease.UnixMicro(), d.RequestID, id); err != nil {
-			return err
-		}
-		_, err = tx.Exec(ctx, `UPDATE delivery_payloads SET headers = ?, body = ?, codec = ? WHERE id = ?`, string(headers), body, codec, id)
-		return err
-	})
-	if err != nil {
+	in := &deliveryInsert{d: d, owner: owner, lease: lease, now: time.Now(), headers: string(headers)}
+	in.codec, in.body = encodeBody(d.Body)
+	if err := s.do(&writeOp{ctx: ctx, ins: in, done: make(chan error, 1)}); err != nil {
 		return 0, 0, fmt.Errorf("storing delivery: %w", err)
 	}
-	return id, result, nil
+	return in.id, in.result, nil
 }
-
-// insertDeliverySQL inserts a delivery row unless its delivery id was
-// seen before, and returns its id.
-const insertDeliverySQL = `INSERT INTO deliveries
-	(plugin, endpoint, mode, method, path, query, client_addr, request_id, delivery_id,
-	 state, attempts, max_attempts, run_at, lease_owner, lease_until, received_at, started_at)
-	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-	ON CONFLICT (plugin, endpoint, delivery_id) WHERE delivery_id IS NOT NULL AND replay_of IS NULL DO NOTHING
-	RETURNING id`
 
 func startedAt(mode string, now time.Time) int64 {
 	if mode == ModeInline {

@@ -3,9 +3,11 @@ package store_test
 import (
 	"context"
 	"crypto/rand"
+	"fmt"
 	"net/http"
 	"os"
 	"path/filepath"
+	"sync"
 	"testing"
 	"time"
 
@@ -128,6 +130,83 @@ func TestDamagedPayloadIsReported(t *testing.T) {
 		}
 		if got.Damaged == nil || len(got.Body) != 0 {
 			t.Errorf("damaged = %v, body %q; want an error and no body", got.Damaged, got.Body)
+		}
+	})
+}
+
+// Deliveries inserted at once (one group commit) with repeated delivery
+// ids are stored once each: one Inserted per id, the rest Duplicates of
+// it; deliveries without an id are all stored.
+func TestConcurrentInsertsDedupe(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, d store.Dialect) {
+		ctx := context.Background()
+		s := storetest.Open(t, d)
+		type res struct {
+			deliveryID string
+			id         int64
+			result     store.InsertResult
+			err        error
+		}
+		const ids, copies, anonymous = 10, 5, 20
+		out := make(chan res, ids*copies+anonymous)
+		start := make(chan struct{})
+		var wg sync.WaitGroup
+		for i := 0; i < ids*copies+anonymous; i++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				did := ""
+				if i < ids*copies {
+					did = fmt.Sprint("same-", i%ids)
+				}
+				<-start
+				id, r, err := s.InsertDelivery(ctx, &store.Delivery{Plugin: "a.b", Endpoint: "/hook", Mode: store.ModeQueued, Method: "POST",
+					Path: "/api/plugin/a.b/webhook/hook", Header: http.Header{}, Body: []byte(did), DeliveryID: did, MaxAttempts: 3}, "me", time.Now())
+				out <- res{did, id, r, err}
+			}()
+		}
+		close(start)
+		wg.Wait()
+		close(out)
+		first := map[string]int64{}
+		var dups []res
+		anon := map[int64]bool{}
+		for r := range out {
+			switch {
+			case r.err != nil:
+				t.Fatal(r.err)
+			case r.deliveryID == "":
+				if r.result != store.Inserted || anon[r.id] {
+					t.Errorf("delivery without id: result %v, id %d (seen: %v)", r.result, r.id, anon[r.id])
+				}
+				anon[r.id] = true
+			case r.result == store.Inserted:
+				if _, ok := first[r.deliveryID]; ok {
+					t.Errorf("%s inserted twice", r.deliveryID)
+				}
+				first[r.deliveryID] = r.id
+			default:
+				dups = append(dups, r)
+			}
+		}
+		if len(first) != ids || len(dups) != ids*(copies-1) || len(anon) != anonymous {
+			t.Fatalf("%d inserted, %d duplicates, %d without id; want %d, %d, %d", len(first), len(dups), len(anon), ids, ids*(copies-1), anonymous)
+		}
+		for _, r := range dups {
+			if r.result != store.Duplicate || r.id != first[r.deliveryID] {
+				t.Errorf("%s: %v of %d, want Duplicate of %d", r.deliveryID, r.result, r.id, first[r.deliveryID])
+			}
+		}
+		for did, id := range first {
+			got, err := s.Delivery(ctx, id)
+			if err != nil || got.DeliveryID != did || string(got.Body) != did {
+				t.Errorf("delivery %d = %+v, %v; want %s with its body", id, got, err, did)
+			}
+		}
+		for id := range anon {
+			if _, err := s.Delivery(ctx, id); err != nil {
+				t.Errorf("delivery %d: %v", id, err)
+			}
 		}
 	})
 }

@@ -8,7 +8,7 @@ import (
 
 // maxCachedStatements bounds the statements kept prepared; queries built
 // from filters beyond it are simply parsed each time.
-const maxCachedStatements = 64
+const maxCachedStatements = 128
 
 // stmtCache keeps statements prepared on SQLite, so the hot path (insert
 // a delivery, claim, load, complete) is not parsed on every call.

@@ -18,6 +18,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // database/sql driver "pgx"
@@ -53,6 +54,8 @@ type Store struct {
 	writer  *writer
 	stmts   *stmtCache    // SQLite only: on the write connection
 	ckpt    *checkpointer // SQLite only
+
+	rewritten sync.Map // PostgreSQL: query → query with $n placeholders
 }
 
 // DatabaseFile is the SQLite file's name inside the data directory.
@@ -154,10 +157,13 @@ func (s *Store) Close() error {
 }
 
 // Q rewrites a query written with ? placeholders for the dialect:
-// PostgreSQL gets $1, $2, ...
+// PostgreSQL gets $1, $2, ... (rewritten once per query text).
 func (s *Store) Q(query string) string {
 	if s.dialect != Postgres {
 		return query
+	}
+	if q, ok := s.rewritten.Load(query); ok {
+		return q.(string)
 	}
 	var b strings.Builder
 	n := 0
@@ -170,7 +176,11 @@ func (s *Store) Q(query string) string {
 		}
 		b.WriteByte(query[i])
 	}
-	return b.String()
+	q := b.String()
+	if len(query) < 1<<16 {
+		s.rewritten.Store(query, q)
+	}
+	return q
 }
 
 // Reader returns the pool for reads.

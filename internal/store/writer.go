@@ -66,6 +66,7 @@ var ErrClosed = errors.New("store is closed")
 type writeOp struct {
 	ctx  context.Context
 	fn   func(*Tx) error
+	ins  *deliveryInsert // instead of fn: inserted with the transaction's other deliveries
 	done chan error
 }
 
@@ -107,7 +108,11 @@ func (s *Store) WriteStats() (commits, writes int64) {
 // committed. fn may run more than once (if its batch fails) and must have
 // no effects outside the transaction.
 func (s *Store) Do(ctx context.Context, fn func(*Tx) error) error {
-	op := &writeOp{ctx: ctx, fn: fn, done: make(chan error, 1)}
+	return s.do(&writeOp{ctx: ctx, fn: fn, done: make(chan error, 1)})
+}
+
+func (s *Store) do(op *writeOp) error {
+	ctx := op.ctx
 	select {
 	case s.writer.ops <- op:
 	case <-s.writer.quit:
@@ -212,8 +217,19 @@ func (w *writer) run(ops []*writeOp) error {
 		return fmt.Errorf("beginning transaction: %w", err)
 	}
 	tx := &Tx{Tx: sqlTx, s: w.s}
+	var inserts []*deliveryInsert
 	for _, op := range ops {
+		if op.ins != nil {
+			inserts = append(inserts, op.ins)
+			continue
+		}
 		if err := op.fn(tx); err != nil {
+			sqlTx.Rollback()
+			return err
+		}
+	}
+	if len(inserts) > 0 {
+		if err := insertDeliveries(ctx, tx, inserts); err != nil {
 			sqlTx.Rollback()
 			return err
 		}

@@ -1,0 +1,243 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+// deliveryInsert is one InsertDelivery waiting in a group commit. The
+// committer writes all of a transaction's deliveries with a few multi-row
+// statements: on PostgreSQL every statement is a round trip, and a
+// statement per delivery made round trips the bottleneck.
+type deliveryInsert struct {
+	d       *Delivery
+	owner   string
+	lease   time.Time
+	now     time.Time
+	headers string
+	body    []byte
+	codec   string
+
+	// Set by the committer.
+	id     int64
+	result InsertResult
+}
+
+// deliveryColumnsInserted are the columns insertDeliveries writes, in
+// the order of deliveryInsert.row.
+const deliveryColumnsInserted = `id, plugin, endpoint, mode, method, path, query, client_addr, request_id, delivery_id,
+	state, attempts, max_attempts, run_at, lease_owner, lease_until, received_at, started_at`
+
+const deliveryColumnCount = 18
+
+// row appends the delivery's column values, with id, to args.
+func (in *deliveryInsert) row(args []any, id int64) []any {
+	d := in.d
+	state, leaseOwner, leaseUntil, attempts := StatePending, "", int64(0), 0
+	if d.Mode == ModeInline {
+		state, leaseOwner, leaseUntil, attempts = StateRunning, in.owner, in.lease.UnixMicro(), 1
+	}
+	var deliveryID any
+	if d.DeliveryID != "" {
+		deliveryID = d.DeliveryID
+	}
+	now := in.now.UnixMicro()
+	return append(args, id, d.Plugin, d.Endpoint, d.Mode, d.Method, d.Path, d.Query, d.ClientAddr, d.RequestID, deliveryID,
+		state, attempts, d.MaxAttempts, now, leaseOwner, leaseUntil, now, startedAt(d.Mode, in.now))
+}
+
+// insertDeliveries writes ins in tx: ids are allocated up front, the rows
+// go in by chunks of a power of two (so that a handful of statements,
+// each prepared once, serve every batch size), and a delivery whose id
+// was seen before is resolved on its own.
+func insertDeliveries(ctx context.Context, tx *Tx, ins []*deliveryInsert) error {
+	ids, err := allocateDeliveryIDs(ctx, tx, len(ins))
+	if err != nil {
+		return err
+	}
+	for i, in := range ins {
+		in.id, in.result = ids[i], Inserted
+	}
+	inserted := make(map[int64]bool, len(ins))
+	for rest := ins; len(rest) > 0; {
+		n := chunk(len(rest))
+		if err := insertChunk(ctx, tx, rest[:n], inserted); err != nil {
+			return err
+		}
+		rest = rest[n:]
+	}
+	if tx.Dialect() == SQLite {
+		var stored []*deliveryInsert
+		for _, in := range ins {
+			if inserted[in.id] {
+				stored = append(stored, in)
+			}
+		}
+		for len(stored) > 0 {
+			n := chunk(len(stored))
+			args := make([]any, 0, 4*n)
+			for _, in := range stored[:n] {
+				args = append(args, in.id, in.headers, in.body, in.codec)
+			}
+			if _, err := tx.Exec(ctx, insertSQL(SQLite, "payloads", n), args...); err != nil {
+				return err
+			}
+			stored = stored[n:]
+		}
+	}
+	for _, in := range ins {
+		if !inserted[in.id] {
+			if err := in.seenBefore(ctx, tx); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// insertChunk inserts the deliveries of one chunk and notes the ids of
+// those inserted (a delivery id seen before inserts nothing). On
+// PostgreSQL the payloads of the inserted rows go in with them.
+func insertChunk(ctx context.Context, tx *Tx, ins []*deliveryInsert, inserted map[int64]bool) error {
+	args := make([]any, 0, (deliveryColumnCount+4)*len(ins))
+	for _, in := range ins {
+		args = in.row(args, in.id)
+	}
+	if tx.Dialect() == Postgres {
+		for _, in := range ins {
+			args = append(args, in.id, in.headers, in.body, in.codec)
+		}
+	}
+	rows, err := tx.Query(ctx, insertSQL(tx.Dialect(), "deliveries", len(ins)), args...)
+	if err != nil {
+		return err
+	}
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return err
+		}
+		inserted[id] = true
+	}
+	return errors.Join(rows.Err(), rows.Close())
+}
+
+// chunk is the largest power of two up to n.
+func chunk(n int) int {
+	c := 1
+	for c*2 <= n {
+		c *= 2
+	}
+	return c
+}
+
+// allocateDeliveryIDs reserves n delivery ids. On SQLite the caller holds
+// the only write connection in its transaction, so the ids above the
+// table's sequence are free until it commits; inserting them moves the
+// sequence on.
+func allocateDeliveryIDs(ctx context.Context, tx *Tx, n int) ([]int64, error) {
+	ids := make([]int64, 0, n)
+	if tx.Dialect() == SQLite {
+		var seq int64
+		if err := tx.QueryRow(ctx, `SELECT COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'deliveries'), 0)`).Scan(&seq); err != nil {
+			return nil, err
+		}
+		for i := range n {
+			ids = append(ids, seq+1+int64(i))
+		}
+		return ids, nil
+	}
+	rows, err := tx.Query(ctx, `SELECT nextval(pg_get_serial_sequence('deliveries', 'id')) FROM generate_series(1, ?)`, n)
+	if err != nil {
+		return nil, err
+	}
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	return ids, errors.Join(rows.Err(), rows.Close())
+}
+
+var insertSQLs sync.Map // "dialect/what/n" → SQL
+
+// insertSQL returns the statement inserting n rows: "deliveries" (and on
+// PostgreSQL their payloads, only for the rows inserted) returning the ids
+// inserted, or "payloads".
+func insertSQL(d Dialect, what string, n int) string {
+	key := d.String() + "/" + what + "/" + strconv.Itoa(n)
+	if q, ok := insertSQLs.Load(key); ok {
+		return q.(string)
+	}
+	values := func(row string) string {
+		return strings.TrimSuffix(strings.Repeat(row+", ", n), ", ")
+	}
+	deliveryRow := "(" + strings.TrimSuffix(strings.Repeat("?, ", deliveryColumnCount), ", ") + ")"
+	insertDeliveries := `INSERT INTO deliveries (` + deliveryColumnsInserted + `) VALUES ` + values(deliveryRow) + `
+	ON CONFLICT (plugin, endpoint, delivery_id) WHERE delivery_id IS NOT NULL AND replay_of IS NULL DO NOTHING
+	RETURNING id`
+	var q string
+	switch {
+	case what == "payloads":
+		q = `INSERT INTO delivery_payloads (id, headers, body, codec) VALUES ` + values("(?, ?, ?, ?)")
+	case d == Postgres:
+		q = `WITH d AS (` + insertDeliveries + `),
+	p AS (INSERT INTO delivery_payloads (id, headers, body, codec)
+		SELECT v.id, v.headers, v.body, v.codec FROM (VALUES ` + values("(?::bigint, ?::text, ?::bytea, ?::text)") + `) AS v (id, headers, body, codec)
+		JOIN d ON d.id = v.id)
+	SELECT id FROM d`
+	default:
+		q = insertDeliveries
+	}
+	insertSQLs.Store(key, q)
+	return q
+}
+
+// seenBefore resolves a delivery whose id was seen before on its
+// endpoint: a Duplicate of the original (or Busy while an inline original
+// runs), unless it is an inline delivery whose earlier run failed or was
+// abandoned, which this one takes over.
+func (in *deliveryInsert) seenBefore(ctx context.Context, tx *Tx) error {
+	d := in.d
+	var prevState string
+	var prevLease int64
+	if err := tx.QueryRow(ctx, `SELECT id, state, lease_until FROM deliveries
+		WHERE plugin = ? AND endpoint = ? AND delivery_id = ? AND replay_of IS NULL`,
+		d.Plugin, d.Endpoint, d.DeliveryID).Scan(&in.id, &prevState, &prevLease); err != nil {
+		if errors.Is(err, sql.ErrNoRows) {
+			err = errors.New("a delivery was neither inserted nor found")
+		}
+		return err
+	}
+	in.result = Duplicate
+	if d.Mode != ModeInline {
+		return nil
+	}
+	switch {
+	case prevState == StateDone:
+		return nil
+	case prevState == StateRunning && prevLease > in.now.UnixMicro():
+		in.result = Busy
+		return nil
+	case prevState == StatePending:
+		// Queued earlier (the endpoint's mode changed): it will run.
+		return nil
+	}
+	in.result = Inserted
+	if _, err := tx.Exec(ctx, `UPDATE deliveries SET state = ?, attempts = attempts + 1, lease_owner = ?, lease_until = ?,
+		request_id = ?, last_error = '' WHERE id = ?`,
+		StateRunning, in.owner, in.lease.UnixMicro(), d.RequestID, in.id); err != nil {
+		return err
+	}
+	_, err := tx.Exec(ctx, `UPDATE delivery_payloads SET headers = ?, body = ?, codec = ? WHERE id = ?`, in.headers, in.body, in.codec, in.id)
+	return err
+}
