@@ -14,7 +14,8 @@
 #   BENCH_LIGHT_SECS=S   seconds of light load (default 10; quick 5)
 #   BENCH_DRAIN_TIMEOUT=S  give up waiting for a queue to drain after S s (default 900;
 #                        quick 300); a row that times out is reported as not drained
-#   BENCH_PG=URL         PostgreSQL database (default postgres://postgres@127.0.0.1:5432/test)
+#   BENCH_PG=URL         PostgreSQL database (default postgres://postgres@127.0.0.1:5432/test?sslmode=disable:
+#                        loopback, so no TLS; the driver's default, sslmode=prefer, encrypts)
 #   BENCH_SKIP_PG=1      skip the PostgreSQL rows (3, 5, 6b, 7b)
 #   BENCH_DIAG=0         skip diagnostic row 2b (request path without queue runners)
 #   BENCH_PROFILE=1      also take CPU profiles (bench/profserve) of SQLite ingest and
@@ -39,7 +40,7 @@ fi
 BURST=${BENCH_BURST:-$([[ $QUICK == 1 ]] && echo 2000 || echo 20000)}
 DRAIN_TIMEOUT=${BENCH_DRAIN_TIMEOUT:-$([[ $QUICK == 1 ]] && echo 300 || echo 900)}
 LIGHT_RATE=${BENCH_LIGHT_RATE:-50}
-PG_BASE=${BENCH_PG:-postgres://postgres@127.0.0.1:5432/test}
+PG_BASE=${BENCH_PG:-postgres://postgres@127.0.0.1:5432/test?sslmode=disable}
 SKIP_PG=${BENCH_SKIP_PG:-0}
 DIAG=${BENCH_DIAG:-1}
 PROFILE=${BENCH_PROFILE:-0}

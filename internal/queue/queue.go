@@ -122,34 +122,17 @@ const (
 )
 
 // Complete records a run's outcome and effects in one group-committed
-// transaction, if owner still holds the job's lease.
+// transaction, if owner still holds the job's lease. The completions of a
+// transaction are written together (see completions).
 func Complete(ctx context.Context, s *store.Store, table, owner string, job Job, o Outcome, policy sdk.RetryPolicy) (Result, error) {
 	now := time.Now()
 	result, state, runAt, attemptsDelta, errText := decide(job, o, policy, now)
-	set := `state = ?, run_at = ?, attempts = attempts + ?, last_error = ?, lease_owner = '', lease_until = 0,
-		finished_at = ?`
-	args := []any{state, runAt.UnixMicro(), attemptsDelta, errText, finishedAt(state, now)}
-	if table == Deliveries {
-		set += `, response_status = ?`
-		args = append(args, o.ResponseStatus)
+	c := &completion{id: job.ID, owner: owner, state: state, runAt: runAt.UnixMicro(), attemptsDelta: attemptsDelta,
+		lastError: errText, finishedAt: finishedAt(state, now), responseStatus: o.ResponseStatus}
+	if state == store.StateDone {
+		c.effects = o.Effects
 	}
-	args = append(args, job.ID, owner)
-	err := s.Do(ctx, func(tx *store.Tx) error {
-		res, err := tx.Exec(ctx, `UPDATE `+table+` SET `+set+` WHERE id = ? AND lease_owner = ? AND state = 'running'`, args...)
-		if err != nil {
-			return err
-		}
-		if n, err := res.RowsAffected(); err != nil {
-			return err
-		} else if n == 0 {
-			return ErrLeaseLost
-		}
-		if state == store.StateDone && o.Effects != nil {
-			return o.Effects(ctx, tx)
-		}
-		return nil
-	})
-	if err != nil {
+	if err := s.DoBatched(ctx, completionsOf(table), c); err != nil {
 		return "", fmt.Errorf("completing %s %d: %w", table, job.ID, err)
 	}
 	return result, nil

@@ -83,7 +83,7 @@ func (s *Store) InsertDelivery(ctx context.Context, d *Delivery, owner string, l
 	}
 	in := &deliveryInsert{d: d, owner: owner, lease: lease, now: time.Now(), headers: string(headers)}
 	in.codec, in.body = encodeBody(d.Body)
-	if err := s.do(&writeOp{ctx: ctx, ins: in, done: make(chan error, 1)}); err != nil {
+	if err := s.DoBatched(ctx, deliveryInserts{}, in); err != nil {
 		return 0, 0, fmt.Errorf("storing delivery: %w", err)
 	}
 	return in.id, in.result, nil
@@ -338,19 +338,10 @@ func (s *Store) countByState(ctx context.Context, table string) (map[string]int6
 // and failed or dead ones received before failedCutoff. It returns how
 // many it deleted.
 func (s *Store) PruneDeliveries(ctx context.Context, doneCutoff, failedCutoff time.Time) (int64, error) {
-	var n int64
-	err := s.Do(ctx, func(tx *Tx) error {
-		res, err := tx.Exec(ctx, `DELETE FROM deliveries WHERE
-			(state = 'done' AND received_at < ?) OR (state IN ('failed', 'dead') AND received_at < ?)`,
-			doneCutoff.UnixMicro(), failedCutoff.UnixMicro())
-		if err != nil {
-			return err
-		}
-		n, err = res.RowsAffected()
-		return err
-	})
+	n, err := s.prune(ctx, "deliveries", `(state = 'done' AND received_at < ?) OR (state IN ('failed', 'dead') AND received_at < ?)`,
+		doneCutoff.UnixMicro(), failedCutoff.UnixMicro())
 	if err != nil {
-		return 0, fmt.Errorf("pruning deliveries: %w", err)
+		return n, fmt.Errorf("pruning deliveries: %w", err)
 	}
 	return n, nil
 }

@@ -51,6 +51,18 @@ func (in *deliveryInsert) row(args []any, id int64) []any {
 		state, attempts, d.MaxAttempts, now, leaseOwner, leaseUntil, now, startedAt(d.Mode, in.now))
 }
 
+// deliveryInserts is the Batch of InsertDelivery.
+type deliveryInserts struct{}
+
+// Run inserts the batch's deliveries.
+func (deliveryInserts) Run(ctx context.Context, tx *Tx, items []any) error {
+	ins := make([]*deliveryInsert, len(items))
+	for i, it := range items {
+		ins[i] = it.(*deliveryInsert)
+	}
+	return insertDeliveries(ctx, tx, ins)
+}
+
 // insertDeliveries writes ins in tx: ids are allocated up front, the rows
 // go in by chunks of a power of two (so that a handful of statements,
 // each prepared once, serve every batch size), and a delivery whose id
@@ -65,7 +77,7 @@ func insertDeliveries(ctx context.Context, tx *Tx, ins []*deliveryInsert) error 
 	}
 	inserted := make(map[int64]bool, len(ins))
 	for rest := ins; len(rest) > 0; {
-		n := chunk(len(rest))
+		n := Chunk(len(rest))
 		if err := insertChunk(ctx, tx, rest[:n], inserted); err != nil {
 			return err
 		}
@@ -79,7 +91,7 @@ func insertDeliveries(ctx context.Context, tx *Tx, ins []*deliveryInsert) error 
 			}
 		}
 		for len(stored) > 0 {
-			n := chunk(len(stored))
+			n := Chunk(len(stored))
 			args := make([]any, 0, 4*n)
 			for _, in := range stored[:n] {
 				args = append(args, in.id, in.headers, in.body, in.codec)
@@ -117,19 +129,17 @@ func insertChunk(ctx context.Context, tx *Tx, ins []*deliveryInsert, inserted ma
 	if err != nil {
 		return err
 	}
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return err
-		}
+	ids, err := IDs(rows)
+	for _, id := range ids {
 		inserted[id] = true
 	}
-	return errors.Join(rows.Err(), rows.Close())
+	return err
 }
 
-// chunk is the largest power of two up to n.
-func chunk(n int) int {
+// Chunk is the largest power of two up to n: multi-row statements are
+// built for chunks of these sizes, so that a handful of statements, each
+// prepared once, serve every batch.
+func Chunk(n int) int {
 	c := 1
 	for c*2 <= n {
 		c *= 2
@@ -142,8 +152,8 @@ func chunk(n int) int {
 // table's sequence are free until it commits; inserting them moves the
 // sequence on.
 func allocateDeliveryIDs(ctx context.Context, tx *Tx, n int) ([]int64, error) {
-	ids := make([]int64, 0, n)
 	if tx.Dialect() == SQLite {
+		ids := make([]int64, 0, n)
 		var seq int64
 		if err := tx.QueryRow(ctx, `SELECT COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'deliveries'), 0)`).Scan(&seq); err != nil {
 			return nil, err
@@ -157,15 +167,7 @@ func allocateDeliveryIDs(ctx context.Context, tx *Tx, n int) ([]int64, error) {
 	if err != nil {
 		return nil, err
 	}
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		ids = append(ids, id)
-	}
-	return ids, errors.Join(rows.Err(), rows.Close())
+	return IDs(rows)
 }
 
 var insertSQLs sync.Map // "dialect/what/n" → SQL

@@ -24,6 +24,15 @@ func collect[T any](rows *sql.Rows, scan func(scanner) (T, error)) ([]T, error) 
 	return out, rows.Err()
 }
 
+// IDs scans rows of one integer column, an id, and closes rows.
+func IDs(rows *sql.Rows) ([]int64, error) {
+	return collect(rows, func(sc scanner) (int64, error) {
+		var id int64
+		err := sc.Scan(&id)
+		return id, err
+	})
+}
+
 // byID runs selectFrom (a SELECT up to its WHERE) in tx for the rows whose
 // idColumn is in ids, and returns them by id. The list is padded to a
 // power of two by repeating its last id, so that a handful of statements,

@@ -99,7 +99,7 @@ func OpenSQLite(ctx context.Context, path string) (*Store, error) {
 		return nil, fmt.Errorf("opening database: %w", err)
 	}
 	read.SetMaxOpenConns(max(2, runtime.GOMAXPROCS(0)))
-	return finishOpen(ctx, &Store{dialect: SQLite, write: write, read: read, stmts: newStmtCache()}, 1)
+	return finishOpen(ctx, &Store{dialect: SQLite, write: write, read: read, stmts: newStmtCache()})
 }
 
 // OpenPostgres connects to PostgreSQL and brings the schema up to date.
@@ -118,10 +118,10 @@ func OpenPostgres(ctx context.Context, url string) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("connecting to PostgreSQL: %w", err)
 	}
-	return finishOpen(ctx, &Store{dialect: Postgres, write: db, read: db}, 4)
+	return finishOpen(ctx, &Store{dialect: Postgres, write: db, read: db})
 }
 
-func finishOpen(ctx context.Context, s *Store, committers int) (*Store, error) {
+func finishOpen(ctx context.Context, s *Store) (*Store, error) {
 	if err := s.migrate(ctx); err != nil {
 		s.write.Close()
 		if s.read != s.write {
@@ -132,7 +132,7 @@ func finishOpen(ctx context.Context, s *Store, committers int) (*Store, error) {
 	if s.dialect == SQLite {
 		s.ckpt = newCheckpointer(s)
 	}
-	s.writer = newWriter(s, committers)
+	s.writer = newWriter(s)
 	return s, nil
 }
 

@@ -203,17 +203,9 @@ func (s *Store) CountTasks(ctx context.Context) (map[string]int64, error) {
 
 // PruneTasks deletes finished tasks created before cutoff.
 func (s *Store) PruneTasks(ctx context.Context, cutoff time.Time) (int64, error) {
-	var n int64
-	err := s.Do(ctx, func(tx *Tx) error {
-		res, err := tx.Exec(ctx, `DELETE FROM tasks WHERE state IN ('done', 'dead', 'cancelled') AND created_at < ?`, cutoff.UnixMicro())
-		if err != nil {
-			return err
-		}
-		n, err = res.RowsAffected()
-		return err
-	})
+	n, err := s.prune(ctx, "tasks", `state IN ('done', 'dead', 'cancelled') AND created_at < ?`, cutoff.UnixMicro())
 	if err != nil {
-		return 0, fmt.Errorf("pruning tasks: %w", err)
+		return n, fmt.Errorf("pruning tasks: %w", err)
 	}
 	return n, nil
 }

@@ -64,13 +64,29 @@ const maxBatch = 256
 var ErrClosed = errors.New("store is closed")
 
 type writeOp struct {
-	ctx  context.Context
-	fn   func(*Tx) error
-	ins  *deliveryInsert // instead of fn: inserted with the transaction's other deliveries
-	done chan error
+	ctx   context.Context
+	fn    func(*Tx) error
+	batch Batch // instead of fn: item is run with the transaction's other items of its batch
+	item  any
+	done  chan error
 }
 
-// writer group-commits: each committer takes every write waiting, runs
+// A Batch runs writes of one kind together: the committer hands it every
+// such write of a transaction at once, so that it can use multi-row
+// statements (each a round trip on PostgreSQL) instead of a statement or
+// more per write. If it fails, each of its writes is run again alone, as
+// with Do.
+type Batch interface {
+	Run(ctx context.Context, tx *Tx, items []any) error
+}
+
+// DoBatched writes item with b, group-committed, and returns once it is
+// committed. b.Run may write results into item.
+func (s *Store) DoBatched(ctx context.Context, b Batch, item any) error {
+	return s.do(&writeOp{ctx: ctx, batch: b, item: item, done: make(chan error, 1)})
+}
+
+// writer group-commits: its committer takes every write waiting, runs
 // them in one transaction and answers each. If the batch fails, each write
 // is retried in a transaction of its own, so one bad write does not fail
 // the others.
@@ -84,12 +100,16 @@ type writer struct {
 	once    sync.Once
 }
 
-func newWriter(s *Store, committers int) *writer {
+// newWriter starts the committer. There is one, on PostgreSQL too: a
+// transaction's cost there is mostly fixed (round trips, the WAL flush at
+// commit), so one committer taking everything waiting commits more per
+// transaction, and more in all, than several splitting the same writes
+// (BenchmarkDrain: 2.3k deliveries/s at 11.7 writes per commit, against
+// 1.5–1.9k at 3.4 with four committers).
+func newWriter(s *Store) *writer {
 	w := &writer{s: s, ops: make(chan *writeOp, 4*maxBatch), quit: make(chan struct{})}
-	for i := 0; i < committers; i++ {
-		w.wg.Add(1)
-		go w.loop()
-	}
+	w.wg.Add(1)
+	go w.loop()
 	return w
 }
 
@@ -217,10 +237,14 @@ func (w *writer) run(ops []*writeOp) error {
 		return fmt.Errorf("beginning transaction: %w", err)
 	}
 	tx := &Tx{Tx: sqlTx, s: w.s}
-	var inserts []*deliveryInsert
+	var batches []Batch
+	items := map[Batch][]any{}
 	for _, op := range ops {
-		if op.ins != nil {
-			inserts = append(inserts, op.ins)
+		if op.batch != nil {
+			if _, ok := items[op.batch]; !ok {
+				batches = append(batches, op.batch)
+			}
+			items[op.batch] = append(items[op.batch], op.item)
 			continue
 		}
 		if err := op.fn(tx); err != nil {
@@ -228,8 +252,8 @@ func (w *writer) run(ops []*writeOp) error {
 			return err
 		}
 	}
-	if len(inserts) > 0 {
-		if err := insertDeliveries(ctx, tx, inserts); err != nil {
+	for _, b := range batches {
+		if err := b.Run(ctx, tx, items[b]); err != nil {
 			sqlTx.Rollback()
 			return err
 		}

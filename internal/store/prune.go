@@ -1,0 +1,31 @@
+package store
+
+import "context"
+
+// pruneChunk bounds the rows one pruning transaction deletes: a backlog
+// of expired rows is deleted in many short transactions, between which
+// the group committer stores new deliveries, rather than in one that
+// holds every write back until it ends.
+const pruneChunk = 1000
+
+// prune deletes the rows of table that where selects, pruneChunk at a
+// time, and returns how many it deleted.
+func (s *Store) prune(ctx context.Context, table, where string, args ...any) (int64, error) {
+	var total int64
+	for {
+		var n int64
+		err := s.Do(ctx, func(tx *Tx) error {
+			res, err := tx.Exec(ctx, `DELETE FROM `+table+` WHERE id IN (SELECT id FROM `+table+` WHERE `+where+` LIMIT ?)`,
+				append(args, pruneChunk)...)
+			if err != nil {
+				return err
+			}
+			n, err = res.RowsAffected()
+			return err
+		})
+		total += n
+		if err != nil || n < pruneChunk {
+			return total, err
+		}
+	}
+}

@@ -1,0 +1,45 @@
+package store_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/hookpoint/hookpoint/internal/store"
+	"github.com/hookpoint/hookpoint/internal/store/storetest"
+)
+
+// A backlog of expired deliveries larger than one pruning transaction is
+// deleted whole, and nothing newer goes with it.
+func TestPruneDeletesBacklogInChunks(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, d store.Dialect) {
+		ctx := context.Background()
+		s := storetest.Open(t, d)
+		const old, recent = 2500, 3
+		err := s.Do(ctx, func(tx *store.Tx) error {
+			for i := 0; i < old+recent; i++ {
+				received := int64(1000 + i)
+				if i >= old {
+					received = time.Now().UnixMicro()
+				}
+				if _, err := tx.Exec(ctx, `INSERT INTO deliveries (plugin, endpoint, mode, method, path, state, max_attempts, run_at, received_at)
+					VALUES ('a.b', '/hook', 'queued', 'POST', '/p', 'done', 1, 0, ?)`, received); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		cutoff := time.Now().Add(-time.Hour)
+		n, err := s.PruneDeliveries(ctx, cutoff, cutoff)
+		if err != nil || n != old {
+			t.Fatalf("pruned %d (%v), want %d", n, err, old)
+		}
+		counts, err := s.CountDeliveries(ctx)
+		if err != nil || counts[store.StateDone] != recent {
+			t.Errorf("left %v (%v), want the %d recent deliveries", counts, err, recent)
+		}
+	})
+}
