@@ -51,6 +51,21 @@ func (s *Store) AddInboxMessage(ctx context.Context, chatKey, plugin, text strin
 	return id, err
 }
 
+// SaveInboxMessageTx stores a message in tx, like AddInboxMessageTx, for a
+// caller that needs no id: a message without files is a deferred
+// statement (see Tx.Defer).
+func SaveInboxMessageTx(ctx context.Context, tx *Tx, chatKey, plugin, text string, files []InboxFile) error {
+	if len(files) > 0 {
+		_, err := AddInboxMessageTx(ctx, tx, chatKey, plugin, text, files)
+		return err
+	}
+	if err := tx.Defer(ctx, `INSERT INTO inbox_messages (chat_key, plugin, text, attachments, created_at) VALUES (?, ?, ?, '[]', ?)`,
+		chatKey, plugin, text, time.Now().UnixMicro()); err != nil {
+		return fmt.Errorf("storing inbox message for %s: %w", chatKey, err)
+	}
+	return nil
+}
+
 // AddInboxMessageTx stores a message inside tx.
 func AddInboxMessageTx(ctx context.Context, tx *Tx, chatKey, plugin, text string, files []InboxFile) (int64, error) {
 	meta := make([]InboxAttachment, len(files))

@@ -8,13 +8,59 @@ import (
 	"runtime"
 	"sync"
 	"sync/atomic"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/stdlib"
 )
 
 // Tx is a transaction handed to a group-committed write, with the
 // dialect's placeholder rewriting.
 type Tx struct {
 	*sql.Tx
-	s *Store
+	s        *Store
+	conn     *sql.Conn // PostgreSQL: the transaction's connection, for Defer
+	deferred []deferred
+}
+
+type deferred struct {
+	query string
+	args  []any
+}
+
+// Defer runs a statement whose result is not needed in the transaction
+// before it commits. On PostgreSQL the deferred statements of a
+// transaction go to the server together, in one round trip, and an error
+// fails the transaction when it commits; on SQLite, where a statement
+// costs no round trip, it runs at once.
+func (t *Tx) Defer(ctx context.Context, query string, args ...any) error {
+	if t.conn == nil {
+		_, err := t.Exec(ctx, query, args...)
+		return err
+	}
+	t.deferred = append(t.deferred, deferred{t.s.Q(query), args})
+	return nil
+}
+
+// flush sends the deferred statements as one pipelined batch.
+func (t *Tx) flush(ctx context.Context) error {
+	if len(t.deferred) == 0 {
+		return nil
+	}
+	b := &pgx.Batch{}
+	for _, d := range t.deferred {
+		b.Queue(d.query, d.args...)
+	}
+	t.deferred = nil
+	return t.conn.Raw(func(dc any) error {
+		c, ok := dc.(*stdlib.Conn)
+		if !ok {
+			return fmt.Errorf("running deferred statements: driver connection is a %T", dc)
+		}
+		if err := c.Conn().SendBatch(ctx, b).Close(); err != nil {
+			return fmt.Errorf("running deferred statements: %w", err)
+		}
+		return nil
+	})
 }
 
 // Exec runs a statement written with ? placeholders.
@@ -232,11 +278,22 @@ func (w *writer) commit(batch []*writeOp) {
 
 func (w *writer) run(ops []*writeOp) error {
 	ctx := context.Background()
-	sqlTx, err := w.s.write.BeginTx(ctx, nil)
+	var conn *sql.Conn
+	var sqlTx *sql.Tx
+	var err error
+	if w.s.dialect == Postgres {
+		if conn, err = w.s.write.Conn(ctx); err != nil {
+			return fmt.Errorf("beginning transaction: %w", err)
+		}
+		defer conn.Close()
+		sqlTx, err = conn.BeginTx(ctx, nil)
+	} else {
+		sqlTx, err = w.s.write.BeginTx(ctx, nil)
+	}
 	if err != nil {
 		return fmt.Errorf("beginning transaction: %w", err)
 	}
-	tx := &Tx{Tx: sqlTx, s: w.s}
+	tx := &Tx{Tx: sqlTx, s: w.s, conn: conn}
 	var batches []Batch
 	items := map[Batch][]any{}
 	for _, op := range ops {
@@ -257,6 +314,10 @@ func (w *writer) run(ops []*writeOp) error {
 			sqlTx.Rollback()
 			return err
 		}
+	}
+	if err := tx.flush(ctx); err != nil {
+		sqlTx.Rollback()
+		return err
 	}
 	if err := sqlTx.Commit(); err != nil {
 		return fmt.Errorf("committing: %w", err)

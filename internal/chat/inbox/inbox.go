@@ -38,8 +38,7 @@ func (a *Adapter) Send(ctx context.Context, out *chat.Outgoing) error {
 // SendTx stores the message inside tx, so that a queued run's messages
 // commit with its success.
 func (a *Adapter) SendTx(ctx context.Context, tx *store.Tx, out *chat.Outgoing) error {
-	_, err := store.AddInboxMessageTx(ctx, tx, out.Key.String(), out.Plugin, out.Message.Text, files(out))
-	return err
+	return store.SaveInboxMessageTx(ctx, tx, out.Key.String(), out.Plugin, out.Message.Text, files(out))
 }
 
 func files(out *chat.Outgoing) []store.InboxFile {
