@@ -13,6 +13,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"strconv"
 	"time"
 
 	"github.com/hookpoint/hookpoint/internal/store"
@@ -51,7 +52,9 @@ func ClaimAndLoad(ctx context.Context, s *store.Store, table, owner string, limi
 	load func(ctx context.Context, tx *store.Tx, ids []int64) error) ([]Job, error) {
 	// SQLite's planner, without statistics, prefers the state index and
 	// sorts the whole backlog; the partial index on ready rows is already
-	// in claim order.
+	// in claim order. The limit is a literal: SQLite re-prepares a
+	// statement whose bound LIMIT changes (the Runner asks for powers of
+	// two, so a few statements serve it).
 	skipLocked, indexed := "", " INDEXED BY "+table+"_ready"
 	if s.Dialect() == store.Postgres {
 		skipLocked, indexed = " FOR UPDATE SKIP LOCKED", ""
@@ -62,9 +65,9 @@ func ClaimAndLoad(ctx context.Context, s *store.Store, table, owner string, limi
 		now := time.Now()
 		rows, err := tx.Query(ctx, `UPDATE `+table+` SET state = 'running', attempts = attempts + 1,
 			lease_owner = ?, lease_until = ?, started_at = CASE WHEN started_at = 0 THEN ? ELSE started_at END
-			WHERE id IN (SELECT id FROM `+table+indexed+` WHERE state = 'pending' AND run_at <= ? ORDER BY run_at, id LIMIT ?`+skipLocked+`)
+			WHERE id IN (SELECT id FROM `+table+indexed+` WHERE state = 'pending' AND run_at <= ? ORDER BY run_at, id LIMIT `+strconv.Itoa(limit)+skipLocked+`)
 			RETURNING id, attempts, max_attempts`,
-			owner, now.Add(lease).UnixMicro(), now.UnixMicro(), now.UnixMicro(), limit)
+			owner, now.Add(lease).UnixMicro(), now.UnixMicro(), now.UnixMicro())
 		if err != nil {
 			return err
 		}

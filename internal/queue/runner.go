@@ -171,6 +171,7 @@ func (r *Runner[T]) claimAndStart(ctx, runCtx context.Context) int {
 	if limit == 0 {
 		return 0
 	}
+	limit = store.Chunk(limit)
 	var rows map[int64]T
 	jobs, err := ClaimAndLoad(ctx, r.s, r.table, r.owner, limit, r.cfg.Lease, func(ctx context.Context, tx *store.Tx, ids []int64) error {
 		var err error
