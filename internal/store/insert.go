@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -150,7 +151,7 @@ func Chunk(n int) int {
 // allocateDeliveryIDs reserves n delivery ids. On SQLite the caller holds
 // the only write connection in its transaction, so the ids above the
 // table's sequence are free until it commits; inserting them moves the
-// sequence on.
+// sequence on. On PostgreSQL they come from the store's idPool.
 func allocateDeliveryIDs(ctx context.Context, tx *Tx, n int) ([]int64, error) {
 	if tx.Dialect() == SQLite {
 		ids := make([]int64, 0, n)
@@ -163,11 +164,48 @@ func allocateDeliveryIDs(ctx context.Context, tx *Tx, n int) ([]int64, error) {
 		}
 		return ids, nil
 	}
-	rows, err := tx.Query(ctx, `SELECT nextval(pg_get_serial_sequence('deliveries', 'id')) FROM generate_series(1, ?)`, n)
-	if err != nil {
-		return nil, err
+	return tx.s.deliveryIDs.take(ctx, tx, n)
+}
+
+// idPoolSize is how many PostgreSQL delivery ids are reserved at once,
+// and idPoolAge how long reserved ids are used: ids order the deliveries
+// listings, and a replica must not hand out ids reserved long before
+// those the others hand out now.
+const (
+	idPoolSize = 256
+	idPoolAge  = time.Second
+)
+
+// idPool holds delivery ids reserved from PostgreSQL's sequence, so that
+// a transaction of inserts needs no round trip for its ids. Reserved ids
+// that are never used are gaps, as rolled-back ones are.
+type idPool struct {
+	mu      sync.Mutex
+	ids     []int64
+	fetched time.Time
+}
+
+func (p *idPool) take(ctx context.Context, tx *Tx, n int) ([]int64, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if time.Since(p.fetched) > idPoolAge {
+		p.ids = nil
 	}
-	return IDs(rows)
+	if len(p.ids) < n {
+		rows, err := tx.Query(ctx, `SELECT nextval(pg_get_serial_sequence('deliveries', 'id')) FROM generate_series(1, ?)`, max(n, idPoolSize))
+		if err != nil {
+			return nil, err
+		}
+		ids, err := IDs(rows)
+		if err != nil {
+			return nil, err
+		}
+		slices.Sort(ids)
+		p.ids, p.fetched = ids, time.Now()
+	}
+	ids := slices.Clone(p.ids[:n])
+	p.ids = p.ids[n:]
+	return ids, nil
 }
 
 var insertSQLs sync.Map // "dialect/what/n" → SQL

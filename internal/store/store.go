@@ -55,7 +55,8 @@ type Store struct {
 	stmts   *stmtCache    // SQLite only: on the write connection
 	ckpt    *checkpointer // SQLite only
 
-	rewritten sync.Map // PostgreSQL: query → query with $n placeholders
+	rewritten   sync.Map // PostgreSQL: query → query with $n placeholders
+	deliveryIDs idPool   // PostgreSQL
 }
 
 // DatabaseFile is the SQLite file's name inside the data directory.
