@@ -16,9 +16,9 @@ import (
 // Saturation is judged from the CPU time the process used over the last
 // window against what its processors (GOMAXPROCS) could give it.
 const (
-	// Saturated is the share of the processors' time, in percent, from
-	// which the process counts as saturated.
-	Saturated = 90
+	// SaturatedPercent is the share of the processors' time from which
+	// the process counts as saturated.
+	SaturatedPercent = 90
 	// window is the least time between two readings.
 	window = 50 * time.Millisecond
 )
@@ -65,16 +65,16 @@ func (g *Gauge) Busy() bool {
 		return false
 	}
 	now := time.Now()
-	if g.inflight.Load() > 0 && g.Saturated(now) {
+	if g.inflight.Load() > 0 && g.saturatedAt(now) {
 		g.busyAt.Store(now.UnixNano())
 		return true
 	}
 	return now.UnixNano()-g.busyAt.Load() < int64(Hold)
 }
 
-// Saturated reports whether, over the last window, the process used at
-// least Saturated percent of its processors' time.
-func (g *Gauge) Saturated(now time.Time) bool {
+// saturatedAt reports whether, over the last window, the process used at
+// least SaturatedPercent of its processors' time.
+func (g *Gauge) saturatedAt(now time.Time) bool {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	elapsed := now.Sub(g.readAt)
@@ -84,7 +84,7 @@ func (g *Gauge) Saturated(now time.Time) bool {
 	cpu := cpuTime()
 	if !g.readAt.IsZero() {
 		used := cpu - g.cpuAt
-		g.saturated = used*100 >= elapsed*time.Duration(runtime.GOMAXPROCS(0))*Saturated
+		g.saturated = used*100 >= elapsed*time.Duration(runtime.GOMAXPROCS(0))*SaturatedPercent
 	}
 	g.readAt, g.cpuAt = now, cpu
 	return g.saturated

@@ -1,7 +1,6 @@
 package queue_test
 
 import (
-	"context"
 	"fmt"
 	"log/slog"
 	"testing"
@@ -31,9 +30,7 @@ func BenchmarkDrain(b *testing.B) {
 			r := queue.NewRunner[*store.Delivery](s, queue.Deliveries, "bench", queue.Config{}, w, slog.New(slog.DiscardHandler))
 			commits0, writes0 := s.WriteStats()
 			b.ResetTimer()
-			rctx, cancel := context.WithCancel(ctx)
-			done := make(chan struct{})
-			go func() { r.Run(rctx, ctx); close(done) }()
+			stop := start(r)
 			for {
 				counts, err := s.CountDeliveries(ctx)
 				if err != nil {
@@ -45,8 +42,7 @@ func BenchmarkDrain(b *testing.B) {
 				time.Sleep(10 * time.Millisecond)
 			}
 			b.StopTimer()
-			cancel()
-			<-done
+			stop()
 			commits, writes := s.WriteStats()
 			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "deliveries/s")
 			b.ReportMetric(float64(writes-writes0)/float64(max(1, commits-commits0)), "writes/commit")

@@ -3,9 +3,6 @@ package queue
 import (
 	"context"
 	"fmt"
-	"strconv"
-	"strings"
-	"sync"
 
 	"github.com/hookpoint/hookpoint/internal/store"
 )
@@ -26,11 +23,14 @@ type completion struct {
 // completions is the store.Batch of one table's completions: their rows
 // are updated by a few multi-row statements (chunks of store.Chunk sizes),
 // then each successful run's effects are written.
-type completions struct{ table string }
+type completions struct {
+	table string
+	sql   *store.MultiRowSQL
+}
 
 var (
-	deliveryCompletions = &completions{Deliveries}
-	taskCompletions     = &completions{Tasks}
+	deliveryCompletions = &completions{Deliveries, completeSQL(Deliveries)}
+	taskCompletions     = &completions{Tasks, completeSQL(Tasks)}
 )
 
 func completionsOf(table string) *completions {
@@ -45,25 +45,23 @@ func completionsOf(table string) *completions {
 // that only that one fails), and writes the effects of successful runs.
 func (c *completions) Run(ctx context.Context, tx *store.Tx, items []any) error {
 	done := make(map[int64]bool, len(items))
-	for rest := items; len(rest) > 0; {
-		n := store.Chunk(len(rest))
-		args := make([]any, 0, 8*n)
-		for _, it := range rest[:n] {
+	if err := store.EachChunk(items, func(chunk []any) error {
+		args := make([]any, 0, 8*len(chunk))
+		for _, it := range chunk {
 			cp := it.(*completion)
 			args = append(args, cp.id, cp.owner, cp.state, cp.runAt, cp.attemptsDelta, cp.lastError, cp.finishedAt, cp.responseStatus)
 		}
-		rows, err := tx.Query(ctx, c.sql(n), args...)
+		rows, err := tx.Query(ctx, c.sql.For(len(chunk)), args...)
 		if err != nil {
 			return err
 		}
 		ids, err := store.IDs(rows)
-		if err != nil {
-			return err
-		}
 		for _, id := range ids {
 			done[id] = true
 		}
-		rest = rest[n:]
+		return err
+	}); err != nil {
+		return err
 	}
 	for _, it := range items {
 		cp := it.(*completion)
@@ -81,26 +79,19 @@ func (c *completions) Run(ctx context.Context, tx *store.Tx, items []any) error 
 	return nil
 }
 
-var completeSQLs sync.Map // "table/n" → SQL
-
-// sql returns the statement completing n rows of the table that its
-// lease owner still holds; it returns their ids.
-func (c *completions) sql(n int) string {
-	key := c.table + "/" + strconv.Itoa(n)
-	if q, ok := completeSQLs.Load(key); ok {
-		return q.(string)
-	}
-	row := "(CAST(? AS BIGINT), CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS BIGINT), CAST(? AS INTEGER), CAST(? AS TEXT), CAST(? AS BIGINT), CAST(? AS INTEGER))"
-	set := `state = v.state, run_at = v.run_at, attempts = attempts + v.delta, last_error = v.last_error,
+// completeSQL returns the statement completing n rows of table that
+// their lease owner still holds; it returns their ids.
+func completeSQL(table string) *store.MultiRowSQL {
+	return store.NewMultiRowSQL(func(n int) string {
+		row := "(CAST(? AS BIGINT), CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS BIGINT), CAST(? AS INTEGER), CAST(? AS TEXT), CAST(? AS BIGINT), CAST(? AS INTEGER))"
+		set := `state = v.state, run_at = v.run_at, attempts = attempts + v.delta, last_error = v.last_error,
 		lease_owner = '', lease_until = 0, finished_at = v.finished_at`
-	if c.table == Deliveries {
-		set += `, response_status = v.status`
-	}
-	q := `WITH v (id, owner, state, run_at, delta, last_error, finished_at, status) AS (VALUES ` +
-		strings.TrimSuffix(strings.Repeat(row+", ", n), ", ") + `)
-	UPDATE ` + c.table + ` SET ` + set + ` FROM v
-	WHERE ` + c.table + `.id = v.id AND ` + c.table + `.lease_owner = v.owner AND ` + c.table + `.state = 'running'
-	RETURNING ` + c.table + `.id`
-	completeSQLs.Store(key, q)
-	return q
+		if table == Deliveries {
+			set += `, response_status = v.status`
+		}
+		return `WITH v (id, owner, state, run_at, delta, last_error, finished_at, status) AS (VALUES ` + store.ValuesList(row, n) + `)
+	UPDATE ` + table + ` SET ` + set + ` FROM v
+	WHERE ` + table + `.id = v.id AND ` + table + `.lease_owner = v.owner AND ` + table + `.state = 'running'
+	RETURNING ` + table + `.id`
+	})
 }

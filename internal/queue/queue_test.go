@@ -359,15 +359,9 @@ func TestQueueConformance(t *testing.T) {
 			}
 			w := &countingWork{s: s, failEvery: 7}
 			r := queue.NewRunner[*store.Delivery](s, queue.Deliveries, "r1", queue.Config{Workers: 4, Poll: 10 * time.Millisecond}, w, slog.New(slog.DiscardHandler))
-			rctx, cancel := context.WithCancel(ctx)
-			done := make(chan struct{})
-			go func() { r.Run(rctx, ctx); close(done) }()
-			deadline := time.Now().Add(30 * time.Second)
-			for len(messages(t, s)) < n && time.Now().Before(deadline) {
-				time.Sleep(20 * time.Millisecond)
-			}
-			cancel()
-			<-done
+			stop := start(r)
+			waitMessages(t, s, n, 30*time.Second)
+			stop()
 			m := messages(t, s)
 			uniq := map[string]bool{}
 			for _, x := range m {
@@ -388,7 +382,6 @@ func TestQueueConformance(t *testing.T) {
 // interval, not a full batch; when it turns false, it works off the rest
 // at full speed.
 func TestRunnerGivesWayWhileBusy(t *testing.T) {
-	ctx := context.Background()
 	s := storetest.Open(t, store.SQLite)
 	const n = 40
 	for i := 0; i < n; i++ {
@@ -399,10 +392,7 @@ func TestRunnerGivesWayWhileBusy(t *testing.T) {
 	w := &countingWork{s: s, failEvery: 1 << 30}
 	cfg := queue.Config{Workers: 8, Poll: 200 * time.Millisecond, Busy: busy.Load, BusyRuns: 2}
 	r := queue.NewRunner[*store.Delivery](s, queue.Deliveries, "r1", cfg, w, slog.New(slog.DiscardHandler))
-	rctx, cancel := context.WithCancel(ctx)
-	done := make(chan struct{})
-	go func() { r.Run(rctx, ctx); close(done) }()
-	defer func() { cancel(); <-done }()
+	defer start(r)()
 
 	// 1 s while busy: at most BusyRuns per 200 ms, about ten in all.
 	time.Sleep(time.Second)
@@ -411,13 +401,28 @@ func TestRunnerGivesWayWhileBusy(t *testing.T) {
 	}
 	busy.Store(false)
 	r.Notify()
-	deadline := time.Now().Add(10 * time.Second)
+	if got := waitMessages(t, s, n, 10*time.Second); got != n {
+		t.Fatalf("%d of %d deliveries handled after the load eased", got, n)
+	}
+}
+
+// start runs r until the returned stop is called, which waits for it.
+func start(r *queue.Runner[*store.Delivery]) (stop func()) {
+	rctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() { r.Run(rctx, ctx); close(done) }()
+	return func() { cancel(); <-done }
+}
+
+// waitMessages waits up to timeout for n inbox messages and returns how
+// many there are.
+func waitMessages(t *testing.T, s *store.Store, n int, timeout time.Duration) int {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
 	for len(messages(t, s)) < n && time.Now().Before(deadline) {
 		time.Sleep(10 * time.Millisecond)
 	}
-	if got := len(messages(t, s)); got != n {
-		t.Fatalf("%d of %d deliveries handled after the load eased", got, n)
-	}
+	return len(messages(t, s))
 }
 
 // due makes a pending row runnable now.

@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -34,10 +33,10 @@ type deliveryInsert struct {
 const deliveryColumnsInserted = `id, plugin, endpoint, mode, method, path, query, client_addr, request_id, delivery_id,
 	state, attempts, max_attempts, run_at, lease_owner, lease_until, received_at, started_at`
 
-const deliveryColumnCount = 18
+var deliveryColumnCount = strings.Count(deliveryColumnsInserted, ",") + 1
 
-// row appends the delivery's column values, with id, to args.
-func (in *deliveryInsert) row(args []any, id int64) []any {
+// row appends the delivery's column values, its id first, to args.
+func (in *deliveryInsert) row(args []any) []any {
 	d := in.d
 	state, leaseOwner, leaseUntil, attempts := StatePending, "", int64(0), 0
 	if d.Mode == ModeInline {
@@ -48,7 +47,7 @@ func (in *deliveryInsert) row(args []any, id int64) []any {
 		deliveryID = d.DeliveryID
 	}
 	now := in.now.UnixMicro()
-	return append(args, id, d.Plugin, d.Endpoint, d.Mode, d.Method, d.Path, d.Query, d.ClientAddr, d.RequestID, deliveryID,
+	return append(args, in.id, d.Plugin, d.Endpoint, d.Mode, d.Method, d.Path, d.Query, d.ClientAddr, d.RequestID, deliveryID,
 		state, attempts, d.MaxAttempts, now, leaseOwner, leaseUntil, now, startedAt(d.Mode, in.now))
 }
 
@@ -77,12 +76,10 @@ func insertDeliveries(ctx context.Context, tx *Tx, ins []*deliveryInsert) error 
 		in.id, in.result = ids[i], Inserted
 	}
 	inserted := make(map[int64]bool, len(ins))
-	for rest := ins; len(rest) > 0; {
-		n := Chunk(len(rest))
-		if err := insertChunk(ctx, tx, rest[:n], inserted); err != nil {
-			return err
-		}
-		rest = rest[n:]
+	if err := EachChunk(ins, func(chunk []*deliveryInsert) error {
+		return insertChunk(ctx, tx, chunk, inserted)
+	}); err != nil {
+		return err
 	}
 	if tx.Dialect() == SQLite {
 		var stored []*deliveryInsert
@@ -91,16 +88,15 @@ func insertDeliveries(ctx context.Context, tx *Tx, ins []*deliveryInsert) error 
 				stored = append(stored, in)
 			}
 		}
-		for len(stored) > 0 {
-			n := Chunk(len(stored))
-			args := make([]any, 0, 4*n)
-			for _, in := range stored[:n] {
+		if err := EachChunk(stored, func(chunk []*deliveryInsert) error {
+			args := make([]any, 0, 4*len(chunk))
+			for _, in := range chunk {
 				args = append(args, in.id, in.headers, in.body, in.codec)
 			}
-			if _, err := tx.Exec(ctx, insertSQL(SQLite, "payloads", n), args...); err != nil {
-				return err
-			}
-			stored = stored[n:]
+			_, err := tx.Exec(ctx, insertPayloadsSQL.For(len(chunk)), args...)
+			return err
+		}); err != nil {
+			return err
 		}
 	}
 	for _, in := range ins {
@@ -119,14 +115,18 @@ func insertDeliveries(ctx context.Context, tx *Tx, ins []*deliveryInsert) error 
 func insertChunk(ctx context.Context, tx *Tx, ins []*deliveryInsert, inserted map[int64]bool) error {
 	args := make([]any, 0, (deliveryColumnCount+4)*len(ins))
 	for _, in := range ins {
-		args = in.row(args, in.id)
+		args = in.row(args)
 	}
 	if tx.Dialect() == Postgres {
 		for _, in := range ins {
 			args = append(args, in.id, in.headers, in.body, in.codec)
 		}
 	}
-	rows, err := tx.Query(ctx, insertSQL(tx.Dialect(), "deliveries", len(ins)), args...)
+	q := insertDeliveriesSQL
+	if tx.Dialect() == Postgres {
+		q = insertDeliveriesWithPayloadsSQL
+	}
+	rows, err := tx.Query(ctx, q.For(len(ins)), args...)
 	if err != nil {
 		return err
 	}
@@ -135,17 +135,6 @@ func insertChunk(ctx context.Context, tx *Tx, ins []*deliveryInsert, inserted ma
 		inserted[id] = true
 	}
 	return err
-}
-
-// Chunk is the largest power of two up to n: multi-row statements are
-// built for chunks of these sizes, so that a handful of statements, each
-// prepared once, serve every batch.
-func Chunk(n int) int {
-	c := 1
-	for c*2 <= n {
-		c *= 2
-	}
-	return c
 }
 
 // allocateDeliveryIDs reserves n delivery ids. On SQLite the caller holds
@@ -203,44 +192,35 @@ func (p *idPool) take(ctx context.Context, tx *Tx, n int) ([]int64, error) {
 		slices.Sort(ids)
 		p.ids, p.fetched = ids, time.Now()
 	}
-	ids := slices.Clone(p.ids[:n])
+	ids := p.ids[:n:n]
 	p.ids = p.ids[n:]
 	return ids, nil
 }
 
-var insertSQLs sync.Map // "dialect/what/n" → SQL
-
-// insertSQL returns the statement inserting n rows: "deliveries" (and on
-// PostgreSQL their payloads, only for the rows inserted) returning the ids
-// inserted, or "payloads".
-func insertSQL(d Dialect, what string, n int) string {
-	key := d.String() + "/" + what + "/" + strconv.Itoa(n)
-	if q, ok := insertSQLs.Load(key); ok {
-		return q.(string)
-	}
-	values := func(row string) string {
-		return strings.TrimSuffix(strings.Repeat(row+", ", n), ", ")
-	}
-	deliveryRow := "(" + strings.TrimSuffix(strings.Repeat("?, ", deliveryColumnCount), ", ") + ")"
-	insertDeliveries := `INSERT INTO deliveries (` + deliveryColumnsInserted + `) VALUES ` + values(deliveryRow) + `
+// insertDeliveriesSQL inserts deliveries unless their delivery id was
+// seen before, and returns the ids inserted.
+var insertDeliveriesSQL = NewMultiRowSQL(func(n int) string {
+	return `INSERT INTO deliveries (` + deliveryColumnsInserted + `)
+	VALUES ` + ValuesList("("+ValuesList("?", deliveryColumnCount)+")", n) + `
 	ON CONFLICT (plugin, endpoint, delivery_id) WHERE delivery_id IS NOT NULL AND replay_of IS NULL DO NOTHING
 	RETURNING id`
-	var q string
-	switch {
-	case what == "payloads":
-		q = `INSERT INTO delivery_payloads (id, headers, body, codec) VALUES ` + values("(?, ?, ?, ?)")
-	case d == Postgres:
-		q = `WITH d AS (` + insertDeliveries + `),
+})
+
+// insertDeliveriesWithPayloadsSQL is insertDeliveriesSQL followed by the
+// payloads (id, headers, body, codec) of the rows inserted, in one
+// statement: PostgreSQL.
+var insertDeliveriesWithPayloadsSQL = NewMultiRowSQL(func(n int) string {
+	return `WITH d AS (` + insertDeliveriesSQL.For(n) + `),
 	p AS (INSERT INTO delivery_payloads (id, headers, body, codec)
-		SELECT v.id, v.headers, v.body, v.codec FROM (VALUES ` + values("(?::bigint, ?::text, ?::bytea, ?::text)") + `) AS v (id, headers, body, codec)
+		SELECT v.id, v.headers, v.body, v.codec FROM (VALUES ` + ValuesList("(?::bigint, ?::text, ?::bytea, ?::text)", n) + `) AS v (id, headers, body, codec)
 		JOIN d ON d.id = v.id)
 	SELECT id FROM d`
-	default:
-		q = insertDeliveries
-	}
-	insertSQLs.Store(key, q)
-	return q
-}
+})
+
+// insertPayloadsSQL inserts payloads (id, headers, body, codec).
+var insertPayloadsSQL = NewMultiRowSQL(func(n int) string {
+	return `INSERT INTO delivery_payloads (id, headers, body, codec) VALUES ` + ValuesList("(?, ?, ?, ?)", n)
+})
 
 // seenBefore resolves a delivery whose id was seen before on its
 // endpoint: a Duplicate of the original (or Busy while an inline original

@@ -3,7 +3,6 @@ package store_test
 import (
 	"context"
 	"database/sql"
-	"net/http"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -63,8 +62,9 @@ func TestMigrationKeepsDeliveries(t *testing.T) {
 			t.Errorf("delivery after migration = %+v, body %q", got[0], got[0].Body)
 		}
 		// The old delivery id still dedupes.
-		_, res, err := s.InsertDelivery(ctx, &store.Delivery{Plugin: "a.b", Endpoint: "/hook", Mode: store.ModeQueued, Method: "POST",
-			Path: "/api/plugin/a.b/webhook/hook", Header: http.Header{}, Body: []byte("new"), DeliveryID: "d-1", MaxAttempts: 5}, "me", time.Now())
+		redelivery := queued([]byte("new"), "d-1")
+		redelivery.MaxAttempts = 5
+		_, res, err := s.InsertDelivery(ctx, redelivery, "me", time.Now())
 		if err != nil || res != store.Duplicate {
 			t.Errorf("redelivery after migration: result %v, %v; want Duplicate", res, err)
 		}

@@ -15,6 +15,12 @@ import (
 	"github.com/hookpoint/hookpoint/internal/store/storetest"
 )
 
+// queued returns a queued delivery to the test endpoint.
+func queued(body []byte, deliveryID string) *store.Delivery {
+	return &store.Delivery{Plugin: "a.b", Endpoint: "/hook", Mode: store.ModeQueued, Method: "POST",
+		Path: "/api/plugin/a.b/webhook/hook", Header: http.Header{}, Body: body, DeliveryID: deliveryID, MaxAttempts: 3}
+}
+
 // Bodies come back byte for byte whether they were stored compressed
 // (a JSON push), or as received (random bytes, a short body).
 func TestBodiesRoundTrip(t *testing.T) {
@@ -37,8 +43,9 @@ func TestBodiesRoundTrip(t *testing.T) {
 			{"short", []byte(`{"a":1}`), false},
 			{"empty", []byte{}, false},
 		} {
-			id, _, err := s.InsertDelivery(ctx, &store.Delivery{Plugin: "a.b", Endpoint: "/hook", Mode: store.ModeQueued, Method: "POST",
-				Path: "/api/plugin/a.b/webhook/hook", Header: http.Header{"X-A": {"1"}}, Body: c.body, MaxAttempts: 3}, "me", time.Now())
+			del := queued(c.body, "")
+			del.Header.Set("X-A", "1")
+			id, _, err := s.InsertDelivery(ctx, del, "me", time.Now())
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -88,8 +95,7 @@ func TestCheckpointsInBackground(t *testing.T) {
 	body := make([]byte, 2048)
 	for i := 0; i < 200; i++ {
 		rand.Read(body)
-		if _, _, err := s.InsertDelivery(ctx, &store.Delivery{Plugin: "a.b", Endpoint: "/hook", Mode: store.ModeQueued, Method: "POST",
-			Path: "/api/plugin/a.b/webhook/hook", Header: http.Header{}, Body: body, MaxAttempts: 3}, "me", time.Now()); err != nil {
+		if _, _, err := s.InsertDelivery(ctx, queued(body, ""), "me", time.Now()); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -116,8 +122,7 @@ func TestDamagedPayloadIsReported(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, d store.Dialect) {
 		ctx := context.Background()
 		s := storetest.Open(t, d)
-		id, _, err := s.InsertDelivery(ctx, &store.Delivery{Plugin: "a.b", Endpoint: "/hook", Mode: store.ModeQueued, Method: "POST",
-			Path: "/api/plugin/a.b/webhook/hook", Header: http.Header{}, Body: []byte("ok"), MaxAttempts: 3}, "me", time.Now())
+		id, _, err := s.InsertDelivery(ctx, queued([]byte("ok"), ""), "me", time.Now())
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -160,8 +165,7 @@ func TestConcurrentInsertsDedupe(t *testing.T) {
 					did = fmt.Sprint("same-", i%ids)
 				}
 				<-start
-				id, r, err := s.InsertDelivery(ctx, &store.Delivery{Plugin: "a.b", Endpoint: "/hook", Mode: store.ModeQueued, Method: "POST",
-					Path: "/api/plugin/a.b/webhook/hook", Header: http.Header{}, Body: []byte(did), DeliveryID: did, MaxAttempts: 3}, "me", time.Now())
+				id, r, err := s.InsertDelivery(ctx, queued([]byte(did), did), "me", time.Now())
 				out <- res{did, id, r, err}
 			}()
 		}

@@ -130,7 +130,7 @@ type Batch interface {
 // DoBatched writes item with b, group-committed, and returns once it is
 // committed. b.Run may write results into item.
 func (s *Store) DoBatched(ctx context.Context, b Batch, item any) error {
-	return s.do(&writeOp{ctx: ctx, batch: b, item: item, done: make(chan error, 1)})
+	return s.do(&writeOp{ctx: ctx, batch: b, item: item})
 }
 
 // writer group-commits: its committer takes every write waiting, runs
@@ -183,11 +183,13 @@ func (s *Store) WriteStats() (commits, writes int64) {
 // committed. fn may run more than once (if its batch fails) and must have
 // no effects outside the transaction.
 func (s *Store) Do(ctx context.Context, fn func(*Tx) error) error {
-	return s.do(&writeOp{ctx: ctx, fn: fn, done: make(chan error, 1)})
+	return s.do(&writeOp{ctx: ctx, fn: fn})
 }
 
+// do hands op to its committer and waits for its answer.
 func (s *Store) do(op *writeOp) error {
 	ctx := op.ctx
+	op.done = make(chan error, 1)
 	ops := s.writer.ops
 	if op.front {
 		ops = s.writer.front
