@@ -2,16 +2,22 @@ package sdk
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/hookpoint/hookpoint/jsoncheck"
 	"log/slog"
 	"mime"
 	"net/http"
 	"net/url"
+	"reflect"
 	"strings"
 	"time"
+
+	// encoding/json's semantics on the engine of its successor (the
+	// upstream of Go's encoding/json/v2): decoding a webhook payload
+	// into a struct takes about 0.4 of the time encoding/json takes.
+	json "github.com/go-json-experiment/json/v1"
+
+	"github.com/hookpoint/hookpoint/jsoncheck"
 )
 
 // Request is a webhook request as a handler sees it. Body holds the raw
@@ -103,11 +109,14 @@ func jsonError(err error) *HTTPError {
 	case errors.As(err, &syn):
 		return &HTTPError{Status: http.StatusBadRequest, Detail: fmt.Sprintf("invalid JSON payload at byte %d: %v", syn.Offset, syn), Err: err}
 	case errors.As(err, &typ):
-		field := typ.Field
+		field, want := typ.Field, typ.Type.String()
 		if field == "" {
 			field = "the payload"
 		}
-		return &HTTPError{Status: http.StatusBadRequest, Detail: fmt.Sprintf("invalid JSON payload: %s must be %s, not %s", field, typ.Type, typ.Value), Err: err}
+		if k := typ.Type.Kind(); k == reflect.Struct || k == reflect.Map {
+			want = "a JSON object"
+		}
+		return &HTTPError{Status: http.StatusBadRequest, Detail: fmt.Sprintf("invalid JSON payload: %s must be %s, not %s", field, want, typ.Value), Err: err}
 	default:
 		return &HTTPError{Status: http.StatusBadRequest, Detail: "invalid JSON payload: " + err.Error(), Err: err}
 	}

@@ -29,16 +29,17 @@ func TestDecodeJSON(t *testing.T) {
 		name   string
 		body   string
 		status int
+		detail string // what the answer's detail must say
 	}{
-		{"object", `{"task_id":"a"}`, 0},
-		{"empty", ``, 400},
-		{"spaces", "  \n", 400},
-		{"truncated", `{"task_id":`, 400},
-		{"array", `[1,2]`, 400},
-		{"scalar", `"x"`, 400},
-		{"wrong field type", `{"task_id":5}`, 400},
-		{"trailing garbage", `{"task_id":"a"} x`, 400},
-		{"binary", "\x00\xff\xfe", 400},
+		{"object", `{"task_id":"a"}`, 0, ""},
+		{"empty", ``, 400, "request body is empty"},
+		{"spaces", "  \n", 400, "request body is empty"},
+		{"truncated", `{"task_id":`, 400, "at byte 11: unexpected end of JSON input"},
+		{"array", `[1,2]`, 400, "the payload must be a JSON object, not array"},
+		{"scalar", `"x"`, 400, "the payload must be a JSON object, not string"},
+		{"wrong field type", `{"task_id":5}`, 400, "task_id must be string, not number"},
+		{"trailing garbage", `{"task_id":"a"} x`, 400, "at byte 17: invalid character 'x' after top-level value"},
+		{"binary", "\x00\xff\xfe", 400, "at byte 1: invalid character"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -55,6 +56,10 @@ func TestDecodeJSON(t *testing.T) {
 			}
 			if got := statusOf(t, err); got != tt.status {
 				t.Errorf("status = %d, want %d (%v)", got, tt.status, err)
+			}
+			var he *sdk.HTTPError
+			if errors.As(err, &he) && !strings.Contains(he.Detail, tt.detail) {
+				t.Errorf("detail = %q, want it to say %q", he.Detail, tt.detail)
 			}
 		})
 	}

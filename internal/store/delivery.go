@@ -3,12 +3,13 @@ package store
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
 	"strings"
 	"time"
+
+	json "github.com/go-json-experiment/json/v1" // encoding/json on a faster engine (see sdk/request.go)
 )
 
 // Delivery states.
