@@ -156,6 +156,11 @@ func allocateDeliveryIDs(ctx context.Context, tx *Tx, n int) ([]int64, error) {
 	return tx.s.deliveryIDs.take(ctx, tx, n)
 }
 
+// querier runs a query: a transaction or a connection.
+type querier interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+}
+
 // idPoolSize is how many PostgreSQL delivery ids are reserved at once,
 // and idPoolAge how long reserved ids are used: ids order the deliveries
 // listings, and a replica must not hand out ids reserved long before
@@ -174,14 +179,14 @@ type idPool struct {
 	fetched time.Time
 }
 
-func (p *idPool) take(ctx context.Context, tx *Tx, n int) ([]int64, error) {
+func (p *idPool) take(ctx context.Context, q querier, n int) ([]int64, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if time.Since(p.fetched) > idPoolAge {
 		p.ids = nil
 	}
 	if len(p.ids) < n {
-		rows, err := tx.Query(ctx, `SELECT nextval(pg_get_serial_sequence('deliveries', 'id')) FROM generate_series(1, ?)`, max(n, idPoolSize))
+		rows, err := q.QueryContext(ctx, `SELECT nextval(pg_get_serial_sequence('deliveries', 'id')) FROM generate_series(1, $1)`, max(n, idPoolSize))
 		if err != nil {
 			return nil, err
 		}

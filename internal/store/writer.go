@@ -293,22 +293,60 @@ func (w *writer) commit(batch []*writeOp) {
 
 func (w *writer) run(ops []*writeOp) error {
 	ctx := context.Background()
-	var conn *sql.Conn
-	var sqlTx *sql.Tx
 	var err error
 	if w.s.dialect == Postgres {
-		if conn, err = w.s.write.Conn(ctx); err != nil {
+		err = w.runPostgres(ctx, ops)
+	} else {
+		var sqlTx *sql.Tx
+		if sqlTx, err = w.s.write.BeginTx(ctx, nil); err != nil {
 			return fmt.Errorf("beginning transaction: %w", err)
 		}
-		defer conn.Close()
-		sqlTx, err = conn.BeginTx(ctx, nil)
-	} else {
-		sqlTx, err = w.s.write.BeginTx(ctx, nil)
+		tx := &Tx{Tx: sqlTx, s: w.s}
+		if err = runOps(ctx, tx, ops); err != nil {
+			sqlTx.Rollback()
+			return err
+		}
+		if err = sqlTx.Commit(); err != nil {
+			err = fmt.Errorf("committing: %w", err)
+		}
 	}
+	if err != nil {
+		return err
+	}
+	if w.s.ckpt != nil {
+		w.s.ckpt.wrote()
+	}
+	if w.s.stmts != nil {
+		w.s.stmts.prepareWanted(ctx, w.s.write)
+	}
+	return nil
+}
+
+// runPostgres commits ops on PostgreSQL: pipelined when they are all
+// delivery inserts (the request path's usual transaction), else in a
+// transaction on a connection of its own, which Tx.Defer needs.
+func (w *writer) runPostgres(ctx context.Context, ops []*writeOp) error {
+	ins := make([]*deliveryInsert, 0, len(ops))
+	for _, op := range ops {
+		if _, ok := op.batch.(deliveryInserts); !ok {
+			break
+		}
+		ins = append(ins, op.item.(*deliveryInsert))
+	}
+	if len(ins) == len(ops) {
+		return w.insertPipelined(ctx, ins)
+	}
+	conn, err := w.s.write.Conn(ctx)
 	if err != nil {
 		return fmt.Errorf("beginning transaction: %w", err)
 	}
-	tx := &Tx{Tx: sqlTx, s: w.s, conn: conn}
+	defer conn.Close()
+	return w.inTx(ctx, conn, func(tx *Tx) error { return runOps(ctx, tx, ops) })
+}
+
+// runOps runs ops in tx: the writes of each Batch together, after the
+// others.
+func runOps(ctx context.Context, tx *Tx, ops []*writeOp) error {
 	var batches []Batch
 	items := map[Batch][]any{}
 	for _, op := range ops {
@@ -320,28 +358,13 @@ func (w *writer) run(ops []*writeOp) error {
 			continue
 		}
 		if err := op.fn(tx); err != nil {
-			sqlTx.Rollback()
 			return err
 		}
 	}
 	for _, b := range batches {
 		if err := b.Run(ctx, tx, items[b]); err != nil {
-			sqlTx.Rollback()
 			return err
 		}
-	}
-	if err := tx.flush(ctx); err != nil {
-		sqlTx.Rollback()
-		return err
-	}
-	if err := sqlTx.Commit(); err != nil {
-		return fmt.Errorf("committing: %w", err)
-	}
-	if w.s.ckpt != nil {
-		w.s.ckpt.wrote()
-	}
-	if w.s.stmts != nil {
-		w.s.stmts.prepareWanted(ctx, w.s.write)
 	}
 	return nil
 }
