@@ -72,9 +72,7 @@ func insertDeliveries(ctx context.Context, tx *Tx, ins []*deliveryInsert) error 
 	if err != nil {
 		return err
 	}
-	for i, in := range ins {
-		in.id, in.result = ids[i], Inserted
-	}
+	assignIDs(ins, ids)
 	inserted := make(map[int64]bool, len(ins))
 	if err := EachChunk(ins, func(chunk []*deliveryInsert) error {
 		return insertChunk(ctx, tx, chunk, inserted)
@@ -91,7 +89,7 @@ func insertDeliveries(ctx context.Context, tx *Tx, ins []*deliveryInsert) error 
 		if err := EachChunk(stored, func(chunk []*deliveryInsert) error {
 			args := make([]any, 0, 4*len(chunk))
 			for _, in := range chunk {
-				args = append(args, in.id, in.headers, in.body, in.codec)
+				args = in.payload(args)
 			}
 			_, err := tx.Exec(ctx, insertPayloadsSQL.For(len(chunk)), args...)
 			return err
@@ -99,6 +97,20 @@ func insertDeliveries(ctx context.Context, tx *Tx, ins []*deliveryInsert) error 
 			return err
 		}
 	}
+	return resolveSeen(ctx, tx, ins, inserted)
+}
+
+// assignIDs gives ins their allocated ids, as inserted until found
+// otherwise.
+func assignIDs(ins []*deliveryInsert, ids []int64) {
+	for i, in := range ins {
+		in.id, in.result = ids[i], Inserted
+	}
+}
+
+// resolveSeen resolves the deliveries of ins that were not inserted: their
+// delivery id was seen before.
+func resolveSeen(ctx context.Context, tx *Tx, ins []*deliveryInsert, inserted map[int64]bool) error {
 	for _, in := range ins {
 		if !inserted[in.id] {
 			if err := in.seenBefore(ctx, tx); err != nil {
@@ -109,24 +121,34 @@ func insertDeliveries(ctx context.Context, tx *Tx, ins []*deliveryInsert) error 
 	return nil
 }
 
-// insertChunk inserts the deliveries of one chunk and notes the ids of
-// those inserted (a delivery id seen before inserts nothing). On
-// PostgreSQL the payloads of the inserted rows go in with them.
-func insertChunk(ctx context.Context, tx *Tx, ins []*deliveryInsert, inserted map[int64]bool) error {
-	args := make([]any, 0, (deliveryColumnCount+4)*len(ins))
-	for _, in := range ins {
+// payload appends the delivery's payload values (id, headers, body,
+// codec) to args.
+func (in *deliveryInsert) payload(args []any) []any {
+	return append(args, in.id, in.headers, in.body, in.codec)
+}
+
+// chunkStatement returns the statement inserting a chunk of deliveries,
+// which returns the ids inserted, with its arguments. On PostgreSQL the
+// payloads of the inserted rows go in with them.
+func chunkStatement(d Dialect, chunk []*deliveryInsert) (string, []any) {
+	args := make([]any, 0, (deliveryColumnCount+4)*len(chunk))
+	for _, in := range chunk {
 		args = in.row(args)
 	}
-	if tx.Dialect() == Postgres {
-		for _, in := range ins {
-			args = append(args, in.id, in.headers, in.body, in.codec)
-		}
+	if d == SQLite {
+		return insertDeliveriesSQL.For(len(chunk)), args
 	}
-	q := insertDeliveriesSQL
-	if tx.Dialect() == Postgres {
-		q = insertDeliveriesWithPayloadsSQL
+	for _, in := range chunk {
+		args = in.payload(args)
 	}
-	rows, err := tx.Query(ctx, q.For(len(ins)), args...)
+	return insertDeliveriesWithPayloadsSQL.For(len(chunk)), args
+}
+
+// insertChunk inserts the deliveries of one chunk and notes the ids of
+// those inserted (a delivery id seen before inserts nothing).
+func insertChunk(ctx context.Context, tx *Tx, ins []*deliveryInsert, inserted map[int64]bool) error {
+	q, args := chunkStatement(tx.Dialect(), ins)
+	rows, err := tx.Query(ctx, q, args...)
 	if err != nil {
 		return err
 	}

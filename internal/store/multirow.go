@@ -1,7 +1,6 @@
 package store
 
 import (
-	"strconv"
 	"strings"
 	"sync"
 )
@@ -39,7 +38,7 @@ func ValuesList(row string, n int) string {
 // each n.
 type MultiRowSQL struct {
 	build func(n int) string
-	built sync.Map // strconv.Itoa(n) → SQL
+	built sync.Map // n → SQL
 }
 
 // NewMultiRowSQL returns the statement that build writes for n rows.
@@ -49,11 +48,10 @@ func NewMultiRowSQL(build func(n int) string) *MultiRowSQL {
 
 // For returns the statement for n rows.
 func (m *MultiRowSQL) For(n int) string {
-	key := strconv.Itoa(n)
-	if q, ok := m.built.Load(key); ok {
+	if q, ok := m.built.Load(n); ok {
 		return q.(string)
 	}
 	q := m.build(n)
-	m.built.Store(key, q)
+	m.built.Store(n, q)
 	return q
 }

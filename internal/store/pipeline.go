@@ -26,30 +26,18 @@ func (w *writer) insertPipelined(ctx context.Context, ins []*deliveryInsert) err
 	if err != nil {
 		return fmt.Errorf("reserving delivery ids: %w", err)
 	}
+	assignIDs(ins, ids)
 	b := &pgx.Batch{}
-	var chunks [][]*deliveryInsert
-	for i, in := range ins {
-		in.id, in.result = ids[i], Inserted
-	}
+	chunks := 0
 	EachChunk(ins, func(chunk []*deliveryInsert) error {
-		args := make([]any, 0, (deliveryColumnCount+4)*len(chunk))
-		for _, in := range chunk {
-			args = in.row(args)
-		}
-		for _, in := range chunk {
-			args = append(args, in.id, in.headers, in.body, in.codec)
-		}
-		b.Queue(w.s.Q(insertDeliveriesWithPayloadsSQL.For(len(chunk))), args...)
-		chunks = append(chunks, chunk)
+		q, args := chunkStatement(Postgres, chunk)
+		b.Queue(w.s.Q(q), args...)
+		chunks++
 		return nil
 	})
 	inserted := make(map[int64]bool, len(ins))
-	err = conn.Raw(func(dc any) error {
-		c, ok := dc.(*stdlib.Conn)
-		if !ok {
-			return fmt.Errorf("driver connection is a %T", dc)
-		}
-		br := c.Conn().SendBatch(ctx, b)
+	err = withPgx(conn, func(c *pgx.Conn) error {
+		br := c.SendBatch(ctx, b)
 		for range chunks {
 			rows, err := br.Query()
 			if err != nil {
@@ -70,22 +58,21 @@ func (w *writer) insertPipelined(ctx context.Context, ins []*deliveryInsert) err
 	if err != nil {
 		return fmt.Errorf("inserting deliveries: %w", err)
 	}
-	var seen []*deliveryInsert
-	for _, in := range ins {
-		if !inserted[in.id] {
-			seen = append(seen, in)
-		}
-	}
-	if len(seen) == 0 {
+	if len(inserted) == len(ins) {
 		return nil
 	}
-	return w.inTx(ctx, conn, func(tx *Tx) error {
-		for _, in := range seen {
-			if err := in.seenBefore(ctx, tx); err != nil {
-				return err
-			}
+	return w.inTx(ctx, conn, func(tx *Tx) error { return resolveSeen(ctx, tx, ins, inserted) })
+}
+
+// withPgx runs fn with conn's pgx connection, for what database/sql cannot
+// do: pipelined batches.
+func withPgx(conn *sql.Conn, fn func(*pgx.Conn) error) error {
+	return conn.Raw(func(dc any) error {
+		c, ok := dc.(*stdlib.Conn)
+		if !ok {
+			return fmt.Errorf("driver connection is a %T, not pgx's", dc)
 		}
-		return nil
+		return fn(c.Conn())
 	})
 }
 

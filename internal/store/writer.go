@@ -10,7 +10,6 @@ import (
 	"sync/atomic"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/stdlib"
 )
 
 // Tx is a transaction handed to a group-committed write, with the
@@ -51,16 +50,10 @@ func (t *Tx) flush(ctx context.Context) error {
 		b.Queue(d.query, d.args...)
 	}
 	t.deferred = nil
-	return t.conn.Raw(func(dc any) error {
-		c, ok := dc.(*stdlib.Conn)
-		if !ok {
-			return fmt.Errorf("running deferred statements: driver connection is a %T", dc)
-		}
-		if err := c.Conn().SendBatch(ctx, b).Close(); err != nil {
-			return fmt.Errorf("running deferred statements: %w", err)
-		}
-		return nil
-	})
+	if err := withPgx(t.conn, func(c *pgx.Conn) error { return c.SendBatch(ctx, b).Close() }); err != nil {
+		return fmt.Errorf("running deferred statements: %w", err)
+	}
+	return nil
 }
 
 // Exec runs a statement written with ? placeholders.
