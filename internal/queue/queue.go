@@ -9,10 +9,13 @@
 package queue
 
 import (
+	"cmp"
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"strconv"
 	"time"
 
@@ -39,62 +42,86 @@ type Job struct {
 // outcome and effects were dropped.
 var ErrLeaseLost = errors.New("lease lost")
 
-// Claim leases up to limit pending rows whose run_at has come.
-func Claim(ctx context.Context, s *store.Store, table, owner string, limit int, lease time.Duration) ([]Job, error) {
-	return ClaimAndLoad(ctx, s, table, owner, limit, lease, nil)
+// Claimed is a claimed row and its job.
+type Claimed[T any] struct {
+	Job Job
+	Row T
 }
 
-// ClaimAndLoad is Claim, calling load with the claimed ids in the claim's
-// transaction: on SQLite the write connection's page cache holds the rows
+// jobRows reads no more of a claimed row than its job.
+var jobRows = store.NewQueueRows(
+	func(rel string) string { return `SELECT id, attempts, max_attempts FROM ` + rel },
+	func(sc store.Scanner) (Job, error) {
+		var j Job
+		err := sc.Scan(&j.ID, &j.Attempt, &j.MaxAttempts)
+		return j, err
+	},
+	func(j Job) (int64, int, int) { return j.ID, j.Attempt, j.MaxAttempts })
+
+// Claim leases up to limit pending rows whose run_at has come.
+func Claim(ctx context.Context, s *store.Store, table, owner string, limit int, lease time.Duration) ([]Job, error) {
+	claimed, err := ClaimRows(ctx, s, table, owner, limit, lease, jobRows)
+	jobs := make([]Job, len(claimed))
+	for i, c := range claimed {
+		jobs[i] = c.Job
+	}
+	return jobs, err
+}
+
+// ClaimRows is Claim, reading the claimed rows with rows; they come in id
+// order. On PostgreSQL the claim and the read are one statement, committed
+// on its own: one round trip. On SQLite they share a group-committed
+// transaction, in which the write connection's page cache holds the rows
 // just written, where a read connection would read them back from the
 // file.
-func ClaimAndLoad(ctx context.Context, s *store.Store, table, owner string, limit int, lease time.Duration,
-	load func(ctx context.Context, tx *store.Tx, ids []int64) error) ([]Job, error) {
-	// SQLite's planner, without statistics, prefers the state index and
-	// sorts the whole backlog; the partial index on ready rows is already
-	// in claim order. The limit is a literal: SQLite re-prepares a
-	// statement whose bound LIMIT changes (the Runner asks for powers of
-	// two, so a few statements serve it).
-	skipLocked, indexed := "", " INDEXED BY "+table+"_ready"
+func ClaimRows[T any](ctx context.Context, s *store.Store, table, owner string, limit int, lease time.Duration, rows store.QueueRows[T]) ([]Claimed[T], error) {
+	now := time.Now()
+	args := []any{owner, now.Add(lease).UnixMicro(), now.UnixMicro(), now.UnixMicro()}
+	var list []T
+	var err error
 	if s.Dialect() == store.Postgres {
-		skipLocked, indexed = " FOR UPDATE SKIP LOCKED", ""
-	}
-	var jobs []Job
-	err := s.Do(ctx, func(tx *store.Tx) error {
-		jobs = jobs[:0]
-		now := time.Now()
-		rows, err := tx.Query(ctx, `UPDATE `+table+` SET state = 'running', attempts = attempts + 1,
-			lease_owner = ?, lease_until = ?, started_at = CASE WHEN started_at = 0 THEN ? ELSE started_at END
-			WHERE id IN (SELECT id FROM `+table+indexed+` WHERE state = 'pending' AND run_at <= ? ORDER BY run_at, id LIMIT `+strconv.Itoa(limit)+skipLocked+`)
-			RETURNING id, attempts, max_attempts`,
-			owner, now.Add(lease).UnixMicro(), now.UnixMicro(), now.UnixMicro())
-		if err != nil {
-			return err
+		var rs *sql.Rows
+		rs, err = s.QueryAlone(ctx, `WITH claimed AS (`+claimSQL(table, limit, "", " FOR UPDATE SKIP LOCKED")+` RETURNING *) `+rows.Select("claimed"), args...)
+		if err == nil {
+			list, err = rows.Collect(rs)
 		}
-		for rows.Next() {
-			var j Job
-			if err := rows.Scan(&j.ID, &j.Attempt, &j.MaxAttempts); err != nil {
-				rows.Close()
+	} else {
+		// SQLite's planner, without statistics, prefers the state index
+		// and sorts the whole backlog; the partial index on ready rows is
+		// already in claim order.
+		err = s.Do(ctx, func(tx *store.Tx) error {
+			rs, err := tx.Query(ctx, claimSQL(table, limit, " INDEXED BY "+table+"_ready", "")+` RETURNING id`, args...)
+			if err != nil {
 				return err
 			}
-			jobs = append(jobs, j)
-		}
-		if err := errors.Join(rows.Err(), rows.Close()); err != nil {
+			ids, err := store.IDs(rs)
+			if err != nil {
+				return err
+			}
+			list, err = rows.ByID(ctx, tx, table, ids)
 			return err
-		}
-		if load == nil || len(jobs) == 0 {
-			return nil
-		}
-		ids := make([]int64, len(jobs))
-		for i, j := range jobs {
-			ids[i] = j.ID
-		}
-		return load(ctx, tx, ids)
-	})
+		})
+	}
 	if err != nil {
 		return nil, fmt.Errorf("claiming %s: %w", table, err)
 	}
-	return jobs, nil
+	out := make([]Claimed[T], len(list))
+	for i, row := range list {
+		id, attempts, maxAttempts := rows.Job(row)
+		out[i] = Claimed[T]{Job{id, attempts, maxAttempts}, row}
+	}
+	slices.SortFunc(out, func(a, b Claimed[T]) int { return cmp.Compare(a.Job.ID, b.Job.ID) })
+	return out, nil
+}
+
+// claimSQL is the UPDATE that leases up to limit ready rows of table, with
+// the placeholders owner, lease end, start time and now. The limit is a
+// literal: SQLite re-prepares a statement whose bound LIMIT changes (the
+// Runner asks for powers of two, so a few statements serve it).
+func claimSQL(table string, limit int, indexed, lock string) string {
+	return `UPDATE ` + table + ` SET state = 'running', attempts = attempts + 1,
+		lease_owner = ?, lease_until = ?, started_at = CASE WHEN started_at = 0 THEN ? ELSE started_at END
+		WHERE id IN (SELECT id FROM ` + table + indexed + ` WHERE state = 'pending' AND run_at <= ? ORDER BY run_at, id LIMIT ` + strconv.Itoa(limit) + lock + `)`
 }
 
 // Outcome is the result of one run.

@@ -445,9 +445,7 @@ type countingWork struct {
 	n         atomic.Int64
 }
 
-func (w *countingWork) Load(ctx context.Context, tx *store.Tx, ids []int64) (map[int64]*store.Delivery, error) {
-	return store.DeliveriesByID(ctx, tx, ids)
-}
+func (w *countingWork) Rows() store.QueueRows[*store.Delivery] { return store.DeliveryRows }
 
 func (w *countingWork) Run(ctx context.Context, job queue.Job, d *store.Delivery) queue.Outcome {
 	if job.Attempt == 1 && w.n.Add(1)%w.failEvery == 0 {

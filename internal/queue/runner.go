@@ -62,8 +62,8 @@ func (c Config) withDefaults() Config {
 
 // Work processes claimed rows of one table.
 type Work[T any] interface {
-	// Load reads the rows of claimed jobs, in the claim's transaction.
-	Load(ctx context.Context, tx *store.Tx, ids []int64) (map[int64]T, error)
+	// Rows reads claimed rows.
+	Rows() store.QueueRows[T]
 	// Run performs one run. Its context ends at the run's timeout or when
 	// the runner stops.
 	Run(ctx context.Context, job Job, row T) Outcome
@@ -172,12 +172,7 @@ func (r *Runner[T]) claimAndStart(ctx, runCtx context.Context) int {
 		return 0
 	}
 	limit = store.Chunk(limit)
-	var rows map[int64]T
-	jobs, err := ClaimAndLoad(ctx, r.s, r.table, r.owner, limit, r.cfg.Lease, func(ctx context.Context, tx *store.Tx, ids []int64) error {
-		var err error
-		rows, err = r.work.Load(ctx, tx, ids)
-		return err
-	})
+	claimed, err := ClaimRows(ctx, r.s, r.table, r.owner, limit, r.cfg.Lease, r.work.Rows())
 	if err != nil {
 		if ctx.Err() == nil {
 			r.logger.Error("claiming work", "err", err)
@@ -185,16 +180,12 @@ func (r *Runner[T]) claimAndStart(ctx, runCtx context.Context) int {
 		}
 		return 0
 	}
-	for _, j := range jobs {
-		row, ok := rows[j.ID]
-		if !ok {
-			continue
-		}
+	for _, c := range claimed {
 		<-r.free
 		r.wg.Add(1)
-		go r.run(runCtx, j, row)
+		go r.run(runCtx, c.Job, c.Row)
 	}
-	return len(jobs)
+	return len(claimed)
 }
 
 func (r *Runner[T]) run(ctx context.Context, job Job, row T) {

@@ -123,7 +123,7 @@ const (
 	deliveryTables = ` FROM deliveries d JOIN delivery_payloads p ON p.id = d.id`
 )
 
-func scanDelivery(sc scanner) (*Delivery, error) {
+func scanDelivery(sc Scanner) (*Delivery, error) {
 	var d Delivery
 	var headers, codec string
 	var body []byte
@@ -165,15 +165,6 @@ func (s *Store) Delivery(ctx context.Context, id int64) (*Delivery, error) {
 		return nil, fmt.Errorf("reading delivery %d: %w", id, err)
 	}
 	return d, nil
-}
-
-// DeliveriesByID returns the deliveries with the given ids, by id.
-func DeliveriesByID(ctx context.Context, tx *Tx, ids []int64) (map[int64]*Delivery, error) {
-	out, err := byID(ctx, tx, `SELECT `+deliveryColumns+deliveryTables, "d.id", ids, scanDelivery, func(d *Delivery) int64 { return d.ID })
-	if err != nil {
-		return nil, fmt.Errorf("reading deliveries: %w", err)
-	}
-	return out, nil
 }
 
 // DeliveryFilter selects deliveries; zero fields match everything.

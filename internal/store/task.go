@@ -86,7 +86,7 @@ func (s *Store) Enqueue(ctx context.Context, t NewTask) (id int64, existed bool,
 const taskColumns = `id, plugin, kind, args, COALESCE(unique_key, ''), state, attempts, max_attempts, run_at, last_error,
 	progress, COALESCE(delivery, 0), created_at, started_at, finished_at`
 
-func scanTask(sc scanner) (*Task, error) {
+func scanTask(sc Scanner) (*Task, error) {
 	var t Task
 	var runAt, created, started, finished int64
 	if err := sc.Scan(&t.ID, &t.Plugin, &t.Kind, &t.Args, &t.UniqueKey, &t.State, &t.Attempts, &t.MaxAttempts,
@@ -110,15 +110,6 @@ func (s *Store) Task(ctx context.Context, id int64) (*Task, error) {
 		return nil, fmt.Errorf("reading task %d: %w", id, err)
 	}
 	return t, nil
-}
-
-// TasksByID returns the tasks with the given ids, by id.
-func TasksByID(ctx context.Context, tx *Tx, ids []int64) (map[int64]*Task, error) {
-	out, err := byID(ctx, tx, `SELECT `+taskColumns+` FROM tasks`, "id", ids, scanTask, func(t *Task) int64 { return t.ID })
-	if err != nil {
-		return nil, fmt.Errorf("reading tasks: %w", err)
-	}
-	return out, nil
 }
 
 // TaskFilter selects tasks; zero fields match everything.

@@ -179,6 +179,16 @@ func (s *Store) Do(ctx context.Context, fn func(*Tx) error) error {
 	return s.do(&writeOp{ctx: ctx, fn: fn})
 }
 
+// QueryAlone runs one statement, written with ? placeholders, as a
+// transaction of its own, outside the group commit: for a write that is
+// already a batch. On PostgreSQL it costs one round trip, where a
+// group-committed transaction costs at least three (BEGIN, the statement,
+// COMMIT) and waits for the others in its batch. On SQLite it waits for
+// the write connection, which the committer holds while it commits.
+func (s *Store) QueryAlone(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	return s.write.QueryContext(ctx, s.Q(query), args...)
+}
+
 // do hands op to its committer and waits for its answer.
 func (s *Store) do(op *writeOp) error {
 	ctx := op.ctx

@@ -28,10 +28,8 @@ type Deliveries struct {
 
 var _ queue.Work[*store.Delivery] = (*Deliveries)(nil)
 
-// Load reads claimed deliveries.
-func (w *Deliveries) Load(ctx context.Context, tx *store.Tx, ids []int64) (map[int64]*store.Delivery, error) {
-	return store.DeliveriesByID(ctx, tx, ids)
-}
+// Rows reads claimed deliveries.
+func (w *Deliveries) Rows() store.QueueRows[*store.Delivery] { return store.DeliveryRows }
 
 func (w *Deliveries) endpoint(d *store.Delivery) (*plugin.Endpoint, error) {
 	inst := w.Plugins.Lookup(d.Plugin)

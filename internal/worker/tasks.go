@@ -28,10 +28,8 @@ type Tasks struct {
 
 var _ queue.Work[*store.Task] = (*Tasks)(nil)
 
-// Load reads claimed tasks.
-func (w *Tasks) Load(ctx context.Context, tx *store.Tx, ids []int64) (map[int64]*store.Task, error) {
-	return store.TasksByID(ctx, tx, ids)
-}
+// Rows reads claimed tasks.
+func (w *Tasks) Rows() store.QueueRows[*store.Task] { return store.TaskRows }
 
 func (w *Tasks) worker(t *store.Task) (*plugin.Instance, *plugin.WorkerSpec, error) {
 	inst := w.Plugins.Lookup(t.Plugin)
