@@ -3,6 +3,7 @@ package queue
 import (
 	"context"
 	"fmt"
+	"strconv"
 
 	"github.com/hookpoint/hookpoint/internal/store"
 )
@@ -24,14 +25,18 @@ type completion struct {
 // are updated by a few multi-row statements (chunks of store.Chunk sizes),
 // then each successful run's effects are written.
 type completions struct {
-	table string
-	sql   *store.MultiRowSQL
+	table   string
+	sql     *store.MultiRowSQL
+	checked *store.MultiRowSQL // PostgreSQL, pipelined: fails unless every lease was held
 }
 
 var (
-	deliveryCompletions = &completions{Deliveries, completeSQL(Deliveries)}
-	taskCompletions     = &completions{Tasks, completeSQL(Tasks)}
+	deliveryCompletions = &completions{Deliveries, completeSQL(Deliveries, false), completeSQL(Deliveries, true)}
+	taskCompletions     = &completions{Tasks, completeSQL(Tasks, false), completeSQL(Tasks, true)}
 )
+
+// leaseLost is the SQLSTATE of hookpoint_leases_held's error.
+const leaseLost = "HPL01"
 
 func completionsOf(table string) *completions {
 	if table == Deliveries {
@@ -46,12 +51,7 @@ func completionsOf(table string) *completions {
 func (c *completions) Run(ctx context.Context, tx *store.Tx, items []any) error {
 	done := make(map[int64]bool, len(items))
 	if err := store.EachChunk(items, func(chunk []any) error {
-		args := make([]any, 0, 8*len(chunk))
-		for _, it := range chunk {
-			cp := it.(*completion)
-			args = append(args, cp.id, cp.owner, cp.state, cp.runAt, cp.attemptsDelta, cp.lastError, cp.finishedAt, cp.responseStatus)
-		}
-		rows, err := tx.Query(ctx, c.sql.For(len(chunk)), args...)
+		rows, err := tx.Query(ctx, c.sql.For(len(chunk)), completionArgs(chunk)...)
 		if err != nil {
 			return err
 		}
@@ -69,6 +69,33 @@ func (c *completions) Run(ctx context.Context, tx *store.Tx, items []any) error 
 			return fmt.Errorf("%s %d: %w", c.table, cp.id, ErrLeaseLost)
 		}
 	}
+	return writeEffects(ctx, tx, items)
+}
+
+// Pipeline is Run for a pipeline on PostgreSQL: each chunk's statement
+// fails with SQLSTATE leaseLost unless every row's lease was still held,
+// which rolls the pipeline back; the committer then runs each completion
+// alone, so that only that one fails.
+func (c *completions) Pipeline(ctx context.Context, tx *store.Tx, items []any) error {
+	if err := store.EachChunk(items, func(chunk []any) error {
+		return tx.Defer(ctx, c.checked.For(len(chunk)), completionArgs(chunk)...)
+	}); err != nil {
+		return err
+	}
+	return writeEffects(ctx, tx, items)
+}
+
+func completionArgs(chunk []any) []any {
+	args := make([]any, 0, 8*len(chunk))
+	for _, it := range chunk {
+		cp := it.(*completion)
+		args = append(args, cp.id, cp.owner, cp.state, cp.runAt, cp.attemptsDelta, cp.lastError, cp.finishedAt, cp.responseStatus)
+	}
+	return args
+}
+
+// writeEffects writes the effects of the successful runs among items.
+func writeEffects(ctx context.Context, tx *store.Tx, items []any) error {
 	for _, it := range items {
 		if cp := it.(*completion); cp.effects != nil {
 			if err := cp.effects(ctx, tx); err != nil {
@@ -80,8 +107,9 @@ func (c *completions) Run(ctx context.Context, tx *store.Tx, items []any) error 
 }
 
 // completeSQL returns the statement completing n rows of table that
-// their lease owner still holds; it returns their ids.
-func completeSQL(table string) *store.MultiRowSQL {
+// their lease owner still holds. It returns their ids or, checked, one
+// row: their count, after failing unless it is n (PostgreSQL only).
+func completeSQL(table string, checked bool) *store.MultiRowSQL {
 	return store.NewMultiRowSQL(func(n int) string {
 		row := "(CAST(? AS BIGINT), CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS BIGINT), CAST(? AS INTEGER), CAST(? AS TEXT), CAST(? AS BIGINT), CAST(? AS INTEGER))"
 		set := `state = v.state, run_at = v.run_at, attempts = attempts + v.delta, last_error = v.last_error,
@@ -89,9 +117,13 @@ func completeSQL(table string) *store.MultiRowSQL {
 		if table == Deliveries {
 			set += `, response_status = v.status`
 		}
-		return `WITH v (id, owner, state, run_at, delta, last_error, finished_at, status) AS (VALUES ` + store.ValuesList(row, n) + `)
-	UPDATE ` + table + ` SET ` + set + ` FROM v
+		update := `UPDATE ` + table + ` SET ` + set + ` FROM v
 	WHERE ` + table + `.id = v.id AND ` + table + `.lease_owner = v.owner AND ` + table + `.state = 'running'
 	RETURNING ` + table + `.id`
+		values := `WITH v (id, owner, state, run_at, delta, last_error, finished_at, status) AS (VALUES ` + store.ValuesList(row, n) + `)`
+		if checked {
+			return values + `, done AS (` + update + `) SELECT hookpoint_leases_held(count(*), ` + strconv.Itoa(n) + `) FROM done`
+		}
+		return values + ` ` + update
 	})
 }

@@ -163,6 +163,9 @@ func Complete(ctx context.Context, s *store.Store, table, owner string, job Job,
 		c.effects = o.Effects
 	}
 	if err := s.DoBatched(ctx, completionsOf(table), c); err != nil {
+		if store.SQLState(err) == leaseLost {
+			err = ErrLeaseLost
+		}
 		return "", fmt.Errorf("completing %s %d: %w", table, job.ID, err)
 	}
 	return result, nil

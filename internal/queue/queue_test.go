@@ -44,10 +44,11 @@ func claimOne(t *testing.T, s *store.Store, owner string) queue.Job {
 	return jobs[0]
 }
 
+// inboxEffect writes a message the way the inbox adapter does: a deferred
+// statement, which a pipelined completion on PostgreSQL can carry.
 func inboxEffect(text string) func(context.Context, *store.Tx) error {
 	return func(ctx context.Context, tx *store.Tx) error {
-		_, err := store.AddInboxMessageTx(ctx, tx, "inbox-q", "t.p", text, nil)
-		return err
+		return store.SaveInboxMessageTx(ctx, tx, "inbox-q", "t.p", text, nil)
 	}
 }
 
@@ -197,6 +198,82 @@ func TestQueueConformance(t *testing.T) {
 				t.Fatal(err)
 			}
 			if m := messages(t, s); len(m) != 1 || m[0] != "once" {
+				t.Errorf("messages = %v", m)
+			}
+		})
+
+		t.Run("a lost lease fails only its own completion", func(t *testing.T) {
+			s := storetest.Open(t, d)
+			for _, id := range []string{"g1", "g2", "g3", "lost"} {
+				insert(t, s, id)
+			}
+			jobs, _ := queue.Claim(ctx, s, queue.Deliveries, "w", 4, time.Minute)
+			if len(jobs) != 4 {
+				t.Fatalf("claimed %v", jobs)
+			}
+			stale := jobs[3]
+			stale.Attempt = 1
+			if n, err := queue.Release(ctx, s, queue.Deliveries, "w"); err != nil || n != 4 {
+				t.Fatalf("release: %d %v", n, err)
+			}
+			// Another worker holds them now; "w" gets back all but the last.
+			taken, _ := queue.Claim(ctx, s, queue.Deliveries, "other", 4, time.Minute)
+			for _, j := range taken[:3] {
+				if _, err := queue.Complete(ctx, s, queue.Deliveries, "other", j, queue.Outcome{}, sdk.RetryPolicy{}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			for _, id := range []string{"h1", "h2", "h3"} {
+				insert(t, s, id)
+			}
+			mine, _ := queue.Claim(ctx, s, queue.Deliveries, "w", 3, time.Minute)
+			// Complete all four at once, so that they can share a commit.
+			errs := make([]error, 4)
+			var wg sync.WaitGroup
+			for i, j := range append(mine, stale) {
+				wg.Go(func() {
+					_, errs[i] = queue.Complete(ctx, s, queue.Deliveries, "w", j, queue.Outcome{Effects: inboxEffect(fmt.Sprint("m", i))}, sdk.RetryPolicy{})
+				})
+			}
+			wg.Wait()
+			for i, err := range errs[:3] {
+				if err != nil {
+					t.Errorf("completion %d: %v", i, err)
+				}
+			}
+			if !errors.Is(errs[3], queue.ErrLeaseLost) {
+				t.Errorf("stale completion: %v", errs[3])
+			}
+			if m := messages(t, s); len(m) != 3 {
+				t.Errorf("messages = %v, want m0 m1 m2", m)
+			}
+		})
+
+		t.Run("effects that need a result still commit with the run", func(t *testing.T) {
+			s := storetest.Open(t, d)
+			id := insert(t, s, "e")
+			job := claimOne(t, s, "w")
+			var task int64
+			effects := func(ctx context.Context, tx *store.Tx) error {
+				// Both read what they wrote: on PostgreSQL the completion
+				// cannot be a pipeline and runs in a transaction.
+				if _, err := store.AddInboxMessageTx(ctx, tx, "inbox-q", "t.p", "with id", nil); err != nil {
+					return err
+				}
+				var err error
+				task, _, err = store.EnqueueTx(ctx, tx, store.NewTask{Plugin: "t.p", Kind: "follow-up", Args: []byte(`{}`), MaxAttempts: 1})
+				return err
+			}
+			if res, err := queue.Complete(ctx, s, queue.Deliveries, "w", job, queue.Outcome{Effects: effects}, sdk.RetryPolicy{}); err != nil || res != queue.ResultDone {
+				t.Fatalf("complete: %v %v", res, err)
+			}
+			if got, _ := s.Delivery(ctx, id); got.State != store.StateDone {
+				t.Errorf("delivery state = %s", got.State)
+			}
+			if got, err := s.Task(ctx, task); err != nil || got.Kind != "follow-up" {
+				t.Errorf("task %d: %+v %v", task, got, err)
+			}
+			if m := messages(t, s); len(m) != 1 || m[0] != "with id" {
 				t.Errorf("messages = %v", m)
 			}
 		})

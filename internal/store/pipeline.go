@@ -3,9 +3,11 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/stdlib"
 )
 
@@ -64,6 +66,31 @@ func (w *writer) insertPipelined(ctx context.Context, ins []*deliveryInsert) err
 	return w.inTx(ctx, conn, func(tx *Tx) error { return resolveSeen(ctx, tx, ins, inserted) })
 }
 
+// A PipelineBatch is a Batch whose writes need no result before their
+// transaction commits. On PostgreSQL, a transaction made only of such
+// writes is sent as one pipeline with no BEGIN or COMMIT: one round trip
+// instead of four or more. A condition that must fail the transaction is
+// checked inside a statement, which raises an error.
+type PipelineBatch interface {
+	Batch
+	// Pipeline writes items as Run does, but only with tx.Defer. Any
+	// other statement fails with ErrNeedsTx; the committer then writes the
+	// items with Run, in a transaction.
+	Pipeline(ctx context.Context, tx *Tx, items []any) error
+}
+
+// pipeline writes ops, all of PipelineBatches, as one pipeline on conn:
+// one implicit transaction, which PostgreSQL commits at the pipeline's
+// Sync or rolls back whole.
+func (w *writer) pipeline(ctx context.Context, conn *sql.Conn, ops []*writeOp) error {
+	tx := &Tx{s: w.s, pipeline: true}
+	if err := runOps(ctx, tx, ops, true); err != nil {
+		return err
+	}
+	tx.conn = conn
+	return tx.flush(ctx)
+}
+
 // withPgx runs fn with conn's pgx connection, for what database/sql cannot
 // do: pipelined batches.
 func withPgx(conn *sql.Conn, fn func(*pgx.Conn) error) error {
@@ -95,4 +122,14 @@ func (w *writer) inTx(ctx context.Context, conn *sql.Conn, fn func(*Tx) error) e
 		return fmt.Errorf("committing: %w", err)
 	}
 	return nil
+}
+
+// SQLState returns the SQLSTATE code of a PostgreSQL error in err's chain,
+// or "".
+func SQLState(err error) string {
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		return pe.Code
+	}
+	return ""
 }

@@ -15,9 +15,10 @@ import (
 // Tx is a transaction handed to a group-committed write, with the
 // dialect's placeholder rewriting.
 type Tx struct {
-	*sql.Tx
+	*sql.Tx  // nil in a pipeline: see ErrNeedsTx
 	s        *Store
 	conn     *sql.Conn // PostgreSQL: the transaction's connection, for Defer
+	pipeline bool      // PostgreSQL: statements only queue, with Defer
 	deferred []deferred
 }
 
@@ -26,13 +27,18 @@ type deferred struct {
 	args  []any
 }
 
+// ErrNeedsTx is what a pipeline's Tx answers a statement whose result is
+// needed before the commit (Exec, Query, QueryRow): the committer then
+// runs the writes again in a transaction (see PipelineBatch).
+var ErrNeedsTx = errors.New("statement needs a transaction, not a pipeline")
+
 // Defer runs a statement whose result is not needed in the transaction
 // before it commits. On PostgreSQL the deferred statements of a
 // transaction go to the server together, in one round trip, and an error
 // fails the transaction when it commits; on SQLite, where a statement
 // costs no round trip, it runs at once.
 func (t *Tx) Defer(ctx context.Context, query string, args ...any) error {
-	if t.conn == nil {
+	if t.conn == nil && !t.pipeline {
 		_, err := t.Exec(ctx, query, args...)
 		return err
 	}
@@ -58,6 +64,9 @@ func (t *Tx) flush(ctx context.Context) error {
 
 // Exec runs a statement written with ? placeholders.
 func (t *Tx) Exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	if t.Tx == nil {
+		return nil, ErrNeedsTx
+	}
 	if st := t.stmt(ctx, query); st != nil {
 		return st.ExecContext(ctx, args...)
 	}
@@ -66,18 +75,38 @@ func (t *Tx) Exec(ctx context.Context, query string, args ...any) (sql.Result, e
 
 // Query runs a query written with ? placeholders.
 func (t *Tx) Query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	if t.Tx == nil {
+		return nil, ErrNeedsTx
+	}
 	if st := t.stmt(ctx, query); st != nil {
 		return st.QueryContext(ctx, args...)
 	}
 	return t.QueryContext(ctx, t.s.Q(query), args...)
 }
 
-// QueryRow runs a one-row query written with ? placeholders.
-func (t *Tx) QueryRow(ctx context.Context, query string, args ...any) *sql.Row {
-	if st := t.stmt(ctx, query); st != nil {
-		return st.QueryRowContext(ctx, args...)
+// Row is the result of QueryRow.
+type Row struct {
+	row *sql.Row
+	err error
+}
+
+// Scan copies the row's columns into dest, like sql.Row.Scan.
+func (r *Row) Scan(dest ...any) error {
+	if r.err != nil {
+		return r.err
 	}
-	return t.QueryRowContext(ctx, t.s.Q(query), args...)
+	return r.row.Scan(dest...)
+}
+
+// QueryRow runs a one-row query written with ? placeholders.
+func (t *Tx) QueryRow(ctx context.Context, query string, args ...any) *Row {
+	if t.Tx == nil {
+		return &Row{err: ErrNeedsTx}
+	}
+	if st := t.stmt(ctx, query); st != nil {
+		return &Row{row: st.QueryRowContext(ctx, args...)}
+	}
+	return &Row{row: t.QueryRowContext(ctx, t.s.Q(query), args...)}
 }
 
 // stmt returns query's cached prepared statement bound to this
@@ -305,7 +334,7 @@ func (w *writer) run(ops []*writeOp) error {
 			return fmt.Errorf("beginning transaction: %w", err)
 		}
 		tx := &Tx{Tx: sqlTx, s: w.s}
-		if err = runOps(ctx, tx, ops); err != nil {
+		if err = runOps(ctx, tx, ops, false); err != nil {
 			sqlTx.Rollback()
 			return err
 		}
@@ -326,15 +355,19 @@ func (w *writer) run(ops []*writeOp) error {
 }
 
 // runPostgres commits ops on PostgreSQL: pipelined when they are all
-// delivery inserts (the request path's usual transaction), else in a
-// transaction on a connection of its own, which Tx.Defer needs.
+// delivery inserts (the request path's usual transaction) or all writes of
+// PipelineBatches, else in a transaction on a connection of its own, which
+// Tx.Defer needs.
 func (w *writer) runPostgres(ctx context.Context, ops []*writeOp) error {
 	ins := make([]*deliveryInsert, 0, len(ops))
+	pipelined := true
 	for _, op := range ops {
-		if _, ok := op.batch.(deliveryInserts); !ok {
-			break
+		if _, ok := op.batch.(deliveryInserts); ok {
+			ins = append(ins, op.item.(*deliveryInsert))
 		}
-		ins = append(ins, op.item.(*deliveryInsert))
+		if _, ok := op.batch.(PipelineBatch); !ok {
+			pipelined = false
+		}
 	}
 	if len(ins) == len(ops) {
 		return w.insertPipelined(ctx, ins)
@@ -344,12 +377,18 @@ func (w *writer) runPostgres(ctx context.Context, ops []*writeOp) error {
 		return fmt.Errorf("beginning transaction: %w", err)
 	}
 	defer conn.Close()
-	return w.inTx(ctx, conn, func(tx *Tx) error { return runOps(ctx, tx, ops) })
+	if pipelined {
+		err := w.pipeline(ctx, conn, ops)
+		if !errors.Is(err, ErrNeedsTx) {
+			return err
+		}
+	}
+	return w.inTx(ctx, conn, func(tx *Tx) error { return runOps(ctx, tx, ops, false) })
 }
 
 // runOps runs ops in tx: the writes of each Batch together, after the
-// others.
-func runOps(ctx context.Context, tx *Tx, ops []*writeOp) error {
+// others; in a pipeline, with PipelineBatch.Pipeline.
+func runOps(ctx context.Context, tx *Tx, ops []*writeOp, pipeline bool) error {
 	var batches []Batch
 	items := map[Batch][]any{}
 	for _, op := range ops {
@@ -365,7 +404,11 @@ func runOps(ctx context.Context, tx *Tx, ops []*writeOp) error {
 		}
 	}
 	for _, b := range batches {
-		if err := b.Run(ctx, tx, items[b]); err != nil {
+		run := b.Run
+		if pipeline {
+			run = b.(PipelineBatch).Pipeline
+		}
+		if err := run(ctx, tx, items[b]); err != nil {
 			return err
 		}
 	}
