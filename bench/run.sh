@@ -20,6 +20,8 @@
 #   BENCH_DIAG=0         skip diagnostic row 2b (request path without queue runners)
 #   BENCH_PROFILE=1      also take CPU profiles (bench/profserve) of SQLite ingest and
 #                        end to end and print the top functions
+#   BENCH_ROWS="1 5"     run only these rows (default: all of 1 2 2b 3 4 5 6 7; the
+#                        ratios need row 1, the minimal handler)
 #   BENCH_OUT=DIR        where results.tsv, table.txt, logs and profiles go
 #                        (default /tmp/hookpoint-bench-out.<time>; kept)
 #
@@ -44,6 +46,7 @@ PG_BASE=${BENCH_PG:-postgres://postgres@127.0.0.1:5432/test?sslmode=disable}
 SKIP_PG=${BENCH_SKIP_PG:-0}
 DIAG=${BENCH_DIAG:-1}
 PROFILE=${BENCH_PROFILE:-0}
+ROWS=" ${BENCH_ROWS:-1 2 2b 3 4 5 6 7} "
 CONNS=32
 WARMUP=1
 SECRET=bench-s3cret
@@ -78,6 +81,7 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
+want() { [[ $ROWS == *" $1 "* ]]; } # want ROW: is the row selected?
 log() { printf '%s %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 note() { log "NOTE: $*"; echo "$*" >>"$NOTES"; }
 rec() { echo "$1 $2 $3" >>"$RESULTS"; }                     # round key value
@@ -425,23 +429,27 @@ profile() {
 log "results in $OUT (rounds=$ROUNDS, ${DUR}s per row, burst=$BURST, light=${LIGHT_RATE}/s × ${LIGHT_SECS}s)"
 for ((r = 1; r <= ROUNDS; r++)); do
 	log "round $r/$ROUNDS"
-	row_minimal "$r"
-	row_ingest_sqlite "$r"
-	if [[ $DIAG == 1 ]]; then row_ingest_sqlite_noworkers "$r"; fi
-	if [[ $SKIP_PG != 1 ]]; then row_ingest_pg "$r"; fi
-	row_e2e_sqlite "$r"
-	if [[ $SKIP_PG != 1 ]]; then row_e2e_pg2 "$r"; fi
+	if want 1; then row_minimal "$r"; fi
+	if want 2; then row_ingest_sqlite "$r"; fi
+	if want 2b && [[ $DIAG == 1 ]]; then row_ingest_sqlite_noworkers "$r"; fi
+	if want 3 && [[ $SKIP_PG != 1 ]]; then row_ingest_pg "$r"; fi
+	if want 4; then row_e2e_sqlite "$r"; fi
+	if want 5 && [[ $SKIP_PG != 1 ]]; then row_e2e_pg2 "$r"; fi
 done
-log "burst and light-load rows"
-burst burst_sqlite
-light lat_sqlite
+if want 6 || want 7; then log "burst and light-load rows"; fi
+if want 6; then burst burst_sqlite; fi
+if want 7; then light lat_sqlite; fi
 if [[ $SKIP_PG != 1 ]]; then
-	new_schema
-	burst burst_pg "$DBURL"
-	drop_schema "$SCHEMA"
-	new_schema
-	light lat_pg "$DBURL"
-	drop_schema "$SCHEMA"
+	if want 6; then
+		new_schema
+		burst burst_pg "$DBURL"
+		drop_schema "$SCHEMA"
+	fi
+	if want 7; then
+		new_schema
+		light lat_pg "$DBURL"
+		drop_schema "$SCHEMA"
+	fi
 fi
 if [[ $PROFILE == 1 ]]; then
 	log "CPU profiles"

@@ -44,6 +44,7 @@ func main() {
 		log.Fatal(err)
 	}
 	logger := app.NewLogger(cfg.Log, os.Stderr)
+	app.TuneGC(os.Getenv)
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
 	defer record(*cpuprofile, pprof.StartCPUProfile, pprof.StopCPUProfile)()

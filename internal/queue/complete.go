@@ -111,16 +111,21 @@ func writeEffects(ctx context.Context, tx *store.Tx, items []any) error {
 // row: their count, after failing unless it is n (PostgreSQL only).
 func completeSQL(table string, checked bool) *store.MultiRowSQL {
 	return store.NewMultiRowSQL(func(n int) string {
-		row := "(CAST(? AS BIGINT), CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS BIGINT), CAST(? AS INTEGER), CAST(? AS TEXT), CAST(? AS BIGINT), CAST(? AS INTEGER))"
+		// The state the rows must be in is a column of v, not a
+		// constant: given state = 'running', PostgreSQL's planner walks
+		// the state index, which every claim and completion leaves a dead
+		// 'running' entry in until the next vacuum (3 ms a statement after
+		// 10,000 runs), instead of looking each row up by id.
+		row := "(CAST(? AS BIGINT), CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS BIGINT), CAST(? AS INTEGER), CAST(? AS TEXT), CAST(? AS BIGINT), CAST(? AS INTEGER), 'running')"
 		set := `state = v.state, run_at = v.run_at, attempts = attempts + v.delta, last_error = v.last_error,
 		lease_owner = '', lease_until = 0, finished_at = v.finished_at`
 		if table == Deliveries {
 			set += `, response_status = v.status`
 		}
 		update := `UPDATE ` + table + ` SET ` + set + ` FROM v
-	WHERE ` + table + `.id = v.id AND ` + table + `.lease_owner = v.owner AND ` + table + `.state = 'running'
+	WHERE ` + table + `.id = v.id AND ` + table + `.lease_owner = v.owner AND ` + table + `.state = v.held
 	RETURNING ` + table + `.id`
-		values := `WITH v (id, owner, state, run_at, delta, last_error, finished_at, status) AS (VALUES ` + store.ValuesList(row, n) + `)`
+		values := `WITH v (id, owner, state, run_at, delta, last_error, finished_at, status, held) AS (VALUES ` + store.ValuesList(row, n) + `)`
 		if checked {
 			return values + `, done AS (` + update + `) SELECT hookpoint_leases_held(count(*), ` + strconv.Itoa(n) + `) FROM done`
 		}
