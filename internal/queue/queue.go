@@ -76,21 +76,23 @@ func Claim(ctx context.Context, s *store.Store, table, owner string, limit int, 
 // file.
 func ClaimRows[T any](ctx context.Context, s *store.Store, table, owner string, limit int, lease time.Duration, rows store.QueueRows[T]) ([]Claimed[T], error) {
 	now := time.Now()
+	// The placeholders: owner, lease end and start time in the SET, now
+	// in the pick, which on PostgreSQL comes first.
 	args := []any{owner, now.Add(lease).UnixMicro(), now.UnixMicro(), now.UnixMicro()}
+	if s.Dialect() == store.Postgres {
+		args = append(args[3:], args[:3]...)
+	}
 	var list []T
 	var err error
 	if s.Dialect() == store.Postgres {
 		var rs *sql.Rows
-		rs, err = s.QueryAlone(ctx, `WITH claimed AS (`+claimSQL(table, limit, "", " FOR UPDATE SKIP LOCKED")+` RETURNING *) `+rows.Select("claimed"), args...)
+		rs, err = s.QueryAlone(ctx, claimSQL(store.Postgres, table, limit)+` `+rows.Select("claimed"), args...)
 		if err == nil {
 			list, err = rows.Collect(rs)
 		}
 	} else {
-		// SQLite's planner, without statistics, prefers the state index
-		// and sorts the whole backlog; the partial index on ready rows is
-		// already in claim order.
 		err = s.Do(ctx, func(tx *store.Tx) error {
-			rs, err := tx.Query(ctx, claimSQL(table, limit, " INDEXED BY "+table+"_ready", "")+` RETURNING id`, args...)
+			rs, err := tx.Query(ctx, claimSQL(store.SQLite, table, limit), args...)
 			if err != nil {
 				return err
 			}
@@ -114,14 +116,30 @@ func ClaimRows[T any](ctx context.Context, s *store.Store, table, owner string, 
 	return out, nil
 }
 
-// claimSQL is the UPDATE that leases up to limit ready rows of table, with
-// the placeholders owner, lease end, start time and now. The limit is a
-// literal: SQLite re-prepares a statement whose bound LIMIT changes (the
-// Runner asks for powers of two, so a few statements serve it).
-func claimSQL(table string, limit int, indexed, lock string) string {
-	return `UPDATE ` + table + ` SET state = 'running', attempts = attempts + 1,
-		lease_owner = ?, lease_until = ?, started_at = CASE WHEN started_at = 0 THEN ? ELSE started_at END
-		WHERE id IN (SELECT id FROM ` + table + indexed + ` WHERE state = 'pending' AND run_at <= ? ORDER BY run_at, id LIMIT ` + strconv.Itoa(limit) + lock + `)`
+// claimSQL leases up to limit ready rows of table. On SQLite it returns their ids; on
+// PostgreSQL it is a WITH that names the claimed rows "claimed", for a
+// SELECT to follow. The limit is a literal: SQLite re-prepares a statement
+// whose bound LIMIT changes (the Runner asks for powers of two, so a few
+// statements serve it).
+func claimSQL(d store.Dialect, table string, limit int) string {
+	set := `SET state = 'running', attempts = attempts + 1,
+		lease_owner = ?, lease_until = ?, started_at = CASE WHEN started_at = 0 THEN ? ELSE started_at END`
+	ready := ` WHERE state = 'pending' AND run_at <= ? ORDER BY run_at, id LIMIT ` + strconv.Itoa(limit)
+	if d == store.SQLite {
+		// SQLite's planner, without statistics, prefers the state index
+		// and sorts the whole backlog; the partial index on ready rows is
+		// already in claim order.
+		return `UPDATE ` + table + ` ` + set + ` WHERE id IN (SELECT id FROM ` + table + ` INDEXED BY ` + table + `_ready` + ready + `) RETURNING id`
+	}
+	// The rows are picked once, in a WITH of their own (one with a
+	// locking clause is always materialised). Written as id IN (SELECT
+	// ...), the planner may run the subquery again for every row it
+	// scans: with one more condition on the UPDATE it chose a sequential
+	// scan with the pick inside, each run locking more rows (SKIP LOCKED
+	// takes the next ones), and a claim took seconds while completions
+	// waited for its locks.
+	return `WITH picked AS (SELECT id FROM ` + table + ready + ` FOR UPDATE SKIP LOCKED),
+		claimed AS (UPDATE ` + table + ` ` + set + ` FROM picked WHERE ` + table + `.id = picked.id RETURNING ` + table + `.*)`
 }
 
 // Outcome is the result of one run.
