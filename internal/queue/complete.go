@@ -50,6 +50,9 @@ func completionsOf(table string) *completions {
 // that only that one fails), and writes the effects of successful runs.
 func (c *completions) Run(ctx context.Context, tx *store.Tx, items []any) error {
 	done := make(map[int64]bool, len(items))
+	if err := tx.IndexLookups(ctx); err != nil {
+		return err
+	}
 	if err := store.EachChunk(items, func(chunk []any) error {
 		rows, err := tx.Query(ctx, c.sql.For(len(chunk)), completionArgs(chunk)...)
 		if err != nil {
@@ -77,6 +80,9 @@ func (c *completions) Run(ctx context.Context, tx *store.Tx, items []any) error 
 // which rolls the pipeline back; the committer then runs each completion
 // alone, so that only that one fails.
 func (c *completions) Pipeline(ctx context.Context, tx *store.Tx, items []any) error {
+	if err := tx.IndexLookups(ctx); err != nil {
+		return err
+	}
 	if err := store.EachChunk(items, func(chunk []any) error {
 		return tx.Defer(ctx, c.checked.For(len(chunk)), completionArgs(chunk)...)
 	}); err != nil {

@@ -11,7 +11,6 @@ package queue
 import (
 	"cmp"
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"math/rand/v2"
@@ -85,11 +84,11 @@ func ClaimRows[T any](ctx context.Context, s *store.Store, table, owner string, 
 	var list []T
 	var err error
 	if s.Dialect() == store.Postgres {
-		var rs *sql.Rows
-		rs, err = s.QueryAlone(ctx, claimSQL(store.Postgres, table, limit)+` `+rows.Select("claimed"), args...)
-		if err == nil {
+		err = s.QueryAlone(ctx, func(rs store.Rows) error {
+			var err error
 			list, err = rows.Collect(rs)
-		}
+			return err
+		}, claimSQL(store.Postgres, table, limit)+` `+rows.Select("claimed"), args...)
 	} else {
 		err = s.Do(ctx, func(tx *store.Tx) error {
 			rs, err := tx.Query(ctx, claimSQL(store.SQLite, table, limit), args...)

@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"strings"
 )
 
@@ -39,7 +38,7 @@ var TaskRows = NewQueueRows(
 	func(t *Task) (int64, int, int) { return t.ID, t.Attempts, t.MaxAttempts })
 
 // Collect scans rows, which Select returned, and closes them.
-func (q QueueRows[T]) Collect(rows *sql.Rows) ([]T, error) { return collect(rows, q.scan) }
+func (q QueueRows[T]) Collect(rows Rows) ([]T, error) { return collect(rows, q.scan) }
 
 // ByID reads, in tx, the rows of table whose ids are given. The id list is
 // padded to a power of two by repeating its last id, so that a handful of
