@@ -74,13 +74,10 @@ func Claim(ctx context.Context, s *store.Store, table, owner string, limit int, 
 // just written, where a read connection would read them back from the
 // file.
 func ClaimRows[T any](ctx context.Context, s *store.Store, table, owner string, limit int, lease time.Duration, rows store.QueueRows[T]) ([]Claimed[T], error) {
-	now := time.Now()
-	// The placeholders: owner, lease end and start time in the SET, now
-	// in the pick, which on PostgreSQL comes first.
-	args := []any{owner, now.Add(lease).UnixMicro(), now.UnixMicro(), now.UnixMicro()}
-	if s.Dialect() == store.Postgres {
-		args = append(args[3:], args[:3]...)
-	}
+	now := time.Now().UnixMicro()
+	// The placeholders of the SET: owner, lease end, start time; of the
+	// pick: now.
+	set := []any{owner, now + lease.Microseconds(), now}
 	var list []T
 	var err error
 	if s.Dialect() == store.Postgres {
@@ -88,10 +85,10 @@ func ClaimRows[T any](ctx context.Context, s *store.Store, table, owner string, 
 			var err error
 			list, err = rows.Collect(rs)
 			return err
-		}, claimSQL(store.Postgres, table, limit)+` `+rows.Select("claimed"), args...)
+		}, claimSQL(store.Postgres, table, limit)+` `+rows.Select("claimed"), append([]any{now}, set...)...)
 	} else {
 		err = s.Do(ctx, func(tx *store.Tx) error {
-			rs, err := tx.Query(ctx, claimSQL(store.SQLite, table, limit), args...)
+			rs, err := tx.Query(ctx, claimSQL(store.SQLite, table, limit), append(set, now)...)
 			if err != nil {
 				return err
 			}
@@ -115,11 +112,11 @@ func ClaimRows[T any](ctx context.Context, s *store.Store, table, owner string, 
 	return out, nil
 }
 
-// claimSQL leases up to limit ready rows of table. On SQLite it returns their ids; on
-// PostgreSQL it is a WITH that names the claimed rows "claimed", for a
-// SELECT to follow. The limit is a literal: SQLite re-prepares a statement
-// whose bound LIMIT changes (the Runner asks for powers of two, so a few
-// statements serve it).
+// claimSQL leases up to limit ready rows of table. On SQLite it returns
+// their ids; on PostgreSQL it is a WITH that names the claimed rows
+// "claimed", for a SELECT to follow. The limit is a literal: SQLite
+// re-prepares a statement whose bound LIMIT changes (the Runner asks for
+// powers of two, so a few statements serve it).
 func claimSQL(d store.Dialect, table string, limit int) string {
 	set := `SET state = 'running', attempts = attempts + 1,
 		lease_owner = ?, lease_until = ?, started_at = CASE WHEN started_at = 0 THEN ? ELSE started_at END`

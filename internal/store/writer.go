@@ -208,67 +208,6 @@ func (s *Store) Do(ctx context.Context, fn func(*Tx) error) error {
 	return s.do(&writeOp{ctx: ctx, fn: fn})
 }
 
-// QueryAlone runs one statement, written with ? placeholders, as a
-// transaction of its own, outside the group commit, and hands its rows to
-// read, which closes them: for a write that is already a batch. On
-// PostgreSQL it is one round trip, where a group-committed transaction
-// costs at least three (BEGIN, the statement, COMMIT), and it is planned
-// as index lookups (see Tx.IndexLookups). On SQLite it waits for the
-// write connection, which the committer holds while it commits.
-func (s *Store) QueryAlone(ctx context.Context, read func(Rows) error, query string, args ...any) error {
-	if s.dialect != Postgres {
-		rows, err := s.write.QueryContext(ctx, query, args...)
-		if err != nil {
-			return err
-		}
-		return read(rows)
-	}
-	conn, err := s.write.Conn(ctx)
-	if err != nil {
-		return err
-	}
-	defer conn.Close()
-	return withPgx(conn, func(c *pgx.Conn) error {
-		b := &pgx.Batch{}
-		b.Queue(indexLookupsSQL)
-		b.Queue(s.Q(query), args...)
-		br := c.SendBatch(ctx, b)
-		if _, err := br.Exec(); err != nil {
-			br.Close()
-			return err
-		}
-		rows, err := br.Query()
-		if err == nil {
-			err = read(rows)
-		}
-		return errors.Join(err, br.Close())
-	})
-}
-
-// indexLookupsSQL makes PostgreSQL plan the rest of the transaction
-// without sequential scans, hash joins or merge joins (see
-// Tx.IndexLookups).
-const indexLookupsSQL = `SELECT set_config('enable_seqscan', 'off', true), set_config('enable_hashjoin', 'off', true), set_config('enable_mergejoin', 'off', true)`
-
-// IndexLookups makes PostgreSQL plan the transaction's statements that
-// follow as lookups by index: for the queue's statements, which touch a
-// handful of rows of a table that grows and shrinks by thousands a
-// second. A prepared statement is planned once for all its executions; on
-// a table that was small then (a new database), or whose statistics are
-// stale (autovacuum off or behind), PostgreSQL chose a sequential scan
-// with a hash join, and a completion took 7.6 ms at 15,000 rows. On
-// SQLite it does nothing.
-func (t *Tx) IndexLookups(ctx context.Context) error {
-	if t.s.dialect != Postgres {
-		return nil
-	}
-	if t.pipeline {
-		return t.Defer(ctx, indexLookupsSQL)
-	}
-	_, err := t.Exec(ctx, indexLookupsSQL)
-	return err
-}
-
 // do hands op to its committer and waits for its answer.
 func (s *Store) do(op *writeOp) error {
 	ctx := op.ctx

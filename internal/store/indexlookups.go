@@ -1,0 +1,27 @@
+package store
+
+import "context"
+
+// indexLookupsSQL makes PostgreSQL plan the rest of the transaction
+// without sequential scans, hash joins or merge joins (see
+// Tx.IndexLookups).
+const indexLookupsSQL = `SELECT set_config('enable_seqscan', 'off', true), set_config('enable_hashjoin', 'off', true), set_config('enable_mergejoin', 'off', true)`
+
+// IndexLookups makes PostgreSQL plan the transaction's statements that
+// follow as lookups by index: for the queue's statements, which touch a
+// handful of rows of a table that grows and shrinks by thousands a
+// second. A prepared statement is planned once for all its executions; on
+// a table that was small then (a new database), or whose statistics are
+// stale (autovacuum off or behind), PostgreSQL chose a sequential scan
+// with a hash join, and a completion took 7.6 ms at 15,000 rows. On
+// SQLite it does nothing.
+func (t *Tx) IndexLookups(ctx context.Context) error {
+	if t.s.dialect != Postgres {
+		return nil
+	}
+	if t.pipeline {
+		return t.Defer(ctx, indexLookupsSQL)
+	}
+	_, err := t.Exec(ctx, indexLookupsSQL)
+	return err
+}
