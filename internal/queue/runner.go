@@ -84,6 +84,7 @@ type Runner[T any] struct {
 
 	wake      chan struct{}
 	free      chan struct{} // one token per idle worker
+	ended     chan struct{} // a run ended (for awaitIdle)
 	busyClaim time.Time     // the last claim made while Busy
 	wg        sync.WaitGroup
 }
@@ -93,7 +94,7 @@ func NewRunner[T any](s *store.Store, table, owner string, cfg Config, work Work
 	cfg = cfg.withDefaults()
 	r := &Runner[T]{
 		s: s, table: table, owner: owner, cfg: cfg, work: work, logger: logger.With("queue", table),
-		wake: make(chan struct{}, 1), free: make(chan struct{}, cfg.Workers),
+		wake: make(chan struct{}, 1), free: make(chan struct{}, cfg.Workers), ended: make(chan struct{}, 1),
 	}
 	for i := 0; i < cfg.Workers; i++ {
 		r.free <- struct{}{}
@@ -133,11 +134,8 @@ func (r *Runner[T]) Run(ctx context.Context, stop context.Context) {
 	defer poll.Stop()
 	for ctx.Err() == nil {
 		// Claim only when a worker is idle; a run that ends frees one.
-		select {
-		case <-ctx.Done():
+		if !r.awaitIdle(ctx) {
 			continue
-		case tok := <-r.free:
-			r.free <- tok
 		}
 		if r.claimAndStart(ctx, runCtx) > 0 {
 			continue // there may be more waiting: claim again once a worker is idle
@@ -154,6 +152,43 @@ func (r *Runner[T]) Run(ctx context.Context, stop context.Context) {
 	} else if n > 0 {
 		r.logger.Info("released unfinished runs for another worker", "count", n)
 	}
+}
+
+// gather is how long a claim waits for more runs to end while some are in
+// flight, and gatherShare the share of the workers it waits to see idle:
+// under load runs end one by one, and claiming for each alone costs a
+// statement (on PostgreSQL a round trip) per row or two.
+const (
+	gather      = time.Millisecond
+	gatherShare = 4
+)
+
+// awaitIdle waits until a worker is idle and, while runs are in flight,
+// up to gather more for a quarter of the workers to be; it reports false
+// when ctx ends.
+func (r *Runner[T]) awaitIdle(ctx context.Context) bool {
+	select {
+	case <-ctx.Done():
+		return false
+	case tok := <-r.free:
+		r.free <- tok
+	}
+	want := max(1, r.cfg.Workers/gatherShare)
+	if len(r.free) >= want || len(r.free) == r.cfg.Workers {
+		return true
+	}
+	t := time.NewTimer(gather)
+	defer t.Stop()
+	for len(r.free) < want {
+		select {
+		case <-ctx.Done():
+			return false
+		case <-t.C:
+			return true
+		case <-r.ended:
+		}
+	}
+	return true
 }
 
 // claimAndStart claims as many rows as there are idle workers (while
@@ -189,7 +224,14 @@ func (r *Runner[T]) claimAndStart(ctx, runCtx context.Context) int {
 }
 
 func (r *Runner[T]) run(ctx context.Context, job Job, row T) {
-	defer func() { r.free <- struct{}{}; r.wg.Done() }()
+	defer func() {
+		r.free <- struct{}{}
+		select {
+		case r.ended <- struct{}{}:
+		default:
+		}
+		r.wg.Done()
+	}()
 	start := time.Now()
 	rctx, cancel := context.WithTimeout(ctx, r.cfg.Timeout)
 	o := r.work.Run(rctx, job, row)
