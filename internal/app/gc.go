@@ -11,8 +11,9 @@ const (
 	// before a collection. A webhook server's live heap is small (a few
 	// MB: buffers, a batch of deliveries), and Go's default of collecting
 	// at every doubling cost a tenth of the CPU end to end; with 400, two
-	// replicas on PostgreSQL sharing one core ran 27-31 % more deliveries
-	// per second (see bench/README.md).
+	// replicas on PostgreSQL sharing one core ran a median 16 % more
+	// deliveries per second in six alternating pairs of runs (see
+	// bench/README.md, item 24).
 	GCPercent = 400
 	// MemoryLimit is GOMEMLIMIT: near it the collector runs sooner, so a
 	// large live heap (big payloads) is not multiplied by five.
