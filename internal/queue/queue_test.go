@@ -348,6 +348,37 @@ func TestQueueConformance(t *testing.T) {
 			}
 		})
 
+		t.Run("claimed rows are read whole", func(t *testing.T) {
+			s := storetest.Open(t, d)
+			want := newDelivery("whole")
+			id := insert(t, s, "whole")
+			ds, err := queue.ClaimRows(ctx, s, queue.Deliveries, "w", 4, time.Minute, store.DeliveryRows)
+			if err != nil || len(ds) != 1 {
+				t.Fatalf("claim deliveries: %v %v", ds, err)
+			}
+			got := ds[0].Row
+			if ds[0].Job != (queue.Job{ID: id, Attempt: 1, MaxAttempts: 3}) || got.ID != id || got.State != store.StateRunning ||
+				got.Plugin != want.Plugin || got.Endpoint != want.Endpoint || got.DeliveryID != "whole" ||
+				string(got.Body) != string(want.Body) || got.Header.Get("X-Event") != "push" || got.StartedAt == nil {
+				t.Errorf("claimed delivery = %+v, job %+v", got, ds[0].Job)
+			}
+
+			nt := store.NewTask{Plugin: "t.p", Kind: "k", Args: []byte(`{"n":7}`), UniqueKey: "u", MaxAttempts: 4}
+			tid, _, err := s.Enqueue(ctx, nt)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ts, err := queue.ClaimRows(ctx, s, queue.Tasks, "w", 4, time.Minute, store.TaskRows)
+			if err != nil || len(ts) != 1 {
+				t.Fatalf("claim tasks: %v %v", ts, err)
+			}
+			task := ts[0].Row
+			if ts[0].Job != (queue.Job{ID: tid, Attempt: 1, MaxAttempts: 4}) || task.Kind != "k" || string(task.Args) != `{"n":7}` ||
+				task.UniqueKey != "u" || task.State != store.StateRunning {
+				t.Errorf("claimed task = %+v, job %+v", task, ts[0].Job)
+			}
+		})
+
 		t.Run("unique tasks", func(t *testing.T) {
 			s := storetest.Open(t, d)
 			nt := store.NewTask{Plugin: "t.p", Kind: "k", Args: []byte(`{}`), UniqueKey: "u", MaxAttempts: 2}
