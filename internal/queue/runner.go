@@ -84,7 +84,6 @@ type Runner[T any] struct {
 
 	wake      chan struct{}
 	free      chan struct{} // one token per idle worker
-	ended     chan struct{} // a run ended (for awaitIdle)
 	busyClaim time.Time     // the last claim made while Busy
 	wg        sync.WaitGroup
 }
@@ -94,7 +93,7 @@ func NewRunner[T any](s *store.Store, table, owner string, cfg Config, work Work
 	cfg = cfg.withDefaults()
 	r := &Runner[T]{
 		s: s, table: table, owner: owner, cfg: cfg, work: work, logger: logger.With("queue", table),
-		wake: make(chan struct{}, 1), free: make(chan struct{}, cfg.Workers), ended: make(chan struct{}, 1),
+		wake: make(chan struct{}, 1), free: make(chan struct{}, cfg.Workers),
 	}
 	for i := 0; i < cfg.Workers; i++ {
 		r.free <- struct{}{}
@@ -165,30 +164,34 @@ const (
 
 // awaitIdle waits until a worker is idle and, while runs are in flight,
 // up to gather more for a quarter of the workers to be; it reports false
-// when ctx ends.
+// when ctx ends. It holds the idle workers' tokens while it waits.
 func (r *Runner[T]) awaitIdle(ctx context.Context) bool {
-	select {
-	case <-ctx.Done():
-		return false
-	case tok := <-r.free:
-		r.free <- tok
-	}
 	want := max(1, r.cfg.Workers/gatherShare)
-	if len(r.free) >= want || len(r.free) == r.cfg.Workers {
-		return true
-	}
-	t := time.NewTimer(gather)
-	defer t.Stop()
-	for len(r.free) < want {
+	held := 0
+	defer func() {
+		for range held {
+			r.free <- struct{}{}
+		}
+	}()
+	var timeout <-chan time.Time
+	for {
 		select {
 		case <-ctx.Done():
 			return false
-		case <-t.C:
+		case <-timeout:
 			return true
-		case <-r.ended:
+		case <-r.free:
+			held++
+		}
+		if idle := held + len(r.free); idle >= want || idle == r.cfg.Workers {
+			return true
+		}
+		if timeout == nil {
+			t := time.NewTimer(gather)
+			defer t.Stop()
+			timeout = t.C
 		}
 	}
-	return true
 }
 
 // claimAndStart claims as many rows as there are idle workers (while
@@ -224,14 +227,7 @@ func (r *Runner[T]) claimAndStart(ctx, runCtx context.Context) int {
 }
 
 func (r *Runner[T]) run(ctx context.Context, job Job, row T) {
-	defer func() {
-		r.free <- struct{}{}
-		select {
-		case r.ended <- struct{}{}:
-		default:
-		}
-		r.wg.Done()
-	}()
+	defer func() { r.free <- struct{}{}; r.wg.Done() }()
 	start := time.Now()
 	rctx, cancel := context.WithTimeout(ctx, r.cfg.Timeout)
 	o := r.work.Run(rctx, job, row)

@@ -9,18 +9,14 @@ import (
 
 // QueryAlone runs one statement, written with ? placeholders, as a
 // transaction of its own, outside the group commit, and hands its rows to
-// read, which closes them: for a write that is already a batch. On
-// PostgreSQL it is one round trip, where a group-committed transaction
+// read, which closes them: for a write that is already a batch, on
+// PostgreSQL only (SQLite's one write connection belongs to the
+// committer). It is one round trip, where a group-committed transaction
 // costs at least three (BEGIN, the statement, COMMIT), and it is planned
-// as index lookups (see Tx.IndexLookups). On SQLite it waits for the
-// write connection, which the committer holds while it commits.
+// as index lookups (see Tx.IndexLookups).
 func (s *Store) QueryAlone(ctx context.Context, read func(Rows) error, query string, args ...any) error {
 	if s.dialect != Postgres {
-		rows, err := s.write.QueryContext(ctx, query, args...)
-		if err != nil {
-			return err
-		}
-		return read(rows)
+		return errors.New("QueryAlone is for PostgreSQL")
 	}
 	conn, err := s.write.Conn(ctx)
 	if err != nil {

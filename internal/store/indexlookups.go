@@ -19,7 +19,7 @@ func (t *Tx) IndexLookups(ctx context.Context) error {
 	if t.s.dialect != Postgres {
 		return nil
 	}
-	if t.pipeline {
+	if t.pipelined() {
 		return t.Defer(ctx, indexLookupsSQL)
 	}
 	_, err := t.Exec(ctx, indexLookupsSQL)

@@ -83,11 +83,10 @@ type PipelineBatch interface {
 // one implicit transaction, which PostgreSQL commits at the pipeline's
 // Sync or rolls back whole.
 func (w *writer) pipeline(ctx context.Context, conn *sql.Conn, ops []*writeOp) error {
-	tx := &Tx{s: w.s, pipeline: true}
-	if err := runOps(ctx, tx, ops, true); err != nil {
+	tx := &Tx{s: w.s, conn: conn}
+	if err := runOps(ctx, tx, ops); err != nil {
 		return err
 	}
-	tx.conn = conn
 	return tx.flush(ctx)
 }
 

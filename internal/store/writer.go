@@ -18,9 +18,12 @@ type Tx struct {
 	*sql.Tx  // nil in a pipeline: see ErrNeedsTx
 	s        *Store
 	conn     *sql.Conn // PostgreSQL: the transaction's connection, for Defer
-	pipeline bool      // PostgreSQL: statements only queue, with Defer
 	deferred []deferred
 }
+
+// pipelined reports whether t is a pipeline (PostgreSQL): its statements
+// only queue, with Defer.
+func (t *Tx) pipelined() bool { return t.Tx == nil }
 
 type deferred struct {
 	query string
@@ -38,7 +41,7 @@ var ErrNeedsTx = errors.New("statement needs a transaction, not a pipeline")
 // fails the transaction when it commits; on SQLite, where a statement
 // costs no round trip, it runs at once.
 func (t *Tx) Defer(ctx context.Context, query string, args ...any) error {
-	if t.conn == nil && !t.pipeline {
+	if t.conn == nil {
 		_, err := t.Exec(ctx, query, args...)
 		return err
 	}
@@ -324,7 +327,7 @@ func (w *writer) run(ops []*writeOp) error {
 			return fmt.Errorf("beginning transaction: %w", err)
 		}
 		tx := &Tx{Tx: sqlTx, s: w.s}
-		if err = runOps(ctx, tx, ops, false); err != nil {
+		if err = runOps(ctx, tx, ops); err != nil {
 			sqlTx.Rollback()
 			return err
 		}
@@ -373,12 +376,12 @@ func (w *writer) runPostgres(ctx context.Context, ops []*writeOp) error {
 			return err
 		}
 	}
-	return w.inTx(ctx, conn, func(tx *Tx) error { return runOps(ctx, tx, ops, false) })
+	return w.inTx(ctx, conn, func(tx *Tx) error { return runOps(ctx, tx, ops) })
 }
 
 // runOps runs ops in tx: the writes of each Batch together, after the
 // others; in a pipeline, with PipelineBatch.Pipeline.
-func runOps(ctx context.Context, tx *Tx, ops []*writeOp, pipeline bool) error {
+func runOps(ctx context.Context, tx *Tx, ops []*writeOp) error {
 	var batches []Batch
 	items := map[Batch][]any{}
 	for _, op := range ops {
@@ -395,7 +398,7 @@ func runOps(ctx context.Context, tx *Tx, ops []*writeOp, pipeline bool) error {
 	}
 	for _, b := range batches {
 		run := b.Run
-		if pipeline {
+		if tx.pipelined() {
 			run = b.(PipelineBatch).Pipeline
 		}
 		if err := run(ctx, tx, items[b]); err != nil {
