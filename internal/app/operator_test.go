@@ -148,18 +148,13 @@ plugins:
 	if dl.Attempts != 3 || !strings.Contains(dl.LastError, `no chat adapter "telegram"`) {
 		t.Errorf("dead letter = %+v", dl)
 	}
-	m := b.do(t, "GET", "/metrics", nil, nil)
-	for _, want := range []string{
+	b.waitMetrics(t,
 		`hookpoint_queue_dead_letters_total{queue="deliveries",plugin="hookpoint.github"} 1`,
 		`hookpoint_queue_attempts_total{queue="deliveries",plugin="hookpoint.github",result="retry"} 2`,
 		`hookpoint_queue_depth{state="dead"} 1`,
 		`hookpoint_handler_duration_seconds_count{queue="deliveries",plugin="hookpoint.github"} 3`,
 		`hookpoint_queue_wait_seconds_count{queue="deliveries"} 1`,
-	} {
-		if !strings.Contains(m.raw, want) {
-			t.Errorf("metrics lack %s", want)
-		}
-	}
+	)
 	r := b.do(t, "POST", "/api/admin/dead-letters/retry?plugin=hookpoint.github", nil, nil)
 	if r.status != 202 || r.body["retried"] != float64(1) {
 		t.Fatalf("retry: %d %s", r.status, r.raw)
@@ -169,9 +164,30 @@ plugins:
 	if len(again) != 1 || again[0].Attempts != 3 {
 		t.Errorf("after a retry that fails again: %+v", again)
 	}
-	m = b.do(t, "GET", "/metrics", nil, nil)
-	if !strings.Contains(m.raw, `hookpoint_queue_dead_letters_total{queue="deliveries",plugin="hookpoint.github"} 2`) {
-		t.Error("second dead letter not counted")
+	b.waitMetrics(t, `hookpoint_queue_dead_letters_total{queue="deliveries",plugin="hookpoint.github"} 2`)
+}
+
+// waitMetrics polls /metrics until it holds every wanted line. A worker
+// counts a run once its completion has committed, so the counters may
+// trail, by a moment, the rows that waitIdle saw.
+func (b *testBundle) waitMetrics(t *testing.T, wants ...string) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		m := b.do(t, "GET", "/metrics", nil, nil)
+		var missing []string
+		for _, want := range wants {
+			if !strings.Contains(m.raw, want) {
+				missing = append(missing, want)
+			}
+		}
+		if len(missing) == 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("metrics lack %s", strings.Join(missing, "\n"))
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
 }
 
