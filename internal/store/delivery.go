@@ -8,8 +8,6 @@ import (
 	"net/http"
 	"strings"
 	"time"
-
-	json "github.com/go-json-experiment/json/v1" // encoding/json on a faster engine (see sdk/request.go)
 )
 
 // Delivery states.
@@ -78,11 +76,11 @@ const (
 // an inline one whose earlier run failed or was abandoned, which is taken
 // over. It returns the delivery's id (the original's for a duplicate).
 func (s *Store) InsertDelivery(ctx context.Context, d *Delivery, owner string, lease time.Time) (int64, InsertResult, error) {
-	headers, err := json.Marshal(d.Header)
+	headers, err := encodeHeaders(d.Header)
 	if err != nil {
 		return 0, 0, fmt.Errorf("encoding headers: %w", err)
 	}
-	in := &deliveryInsert{d: d, owner: owner, lease: lease, now: time.Now(), headers: string(headers)}
+	in := &deliveryInsert{d: d, owner: owner, lease: lease, now: time.Now(), headers: headers}
 	in.codec, in.body = encodeBody(d.Body)
 	if err := s.do(&writeOp{ctx: ctx, batch: deliveryInserts{}, item: in, front: true}); err != nil {
 		return 0, 0, fmt.Errorf("storing delivery: %w", err)
@@ -135,7 +133,8 @@ func scanDelivery(sc Scanner) (*Delivery, error) {
 	}
 	// A damaged payload must not make the row unreadable: the queue would
 	// stall on it. Its run dead-letters it instead.
-	if err := json.Unmarshal([]byte(headers), &d.Header); err != nil {
+	var err error
+	if d.Header, err = decodeHeaders(headers); err != nil {
 		d.Header, d.Damaged = http.Header{}, fmt.Errorf("decoding headers of delivery %d: %w", d.ID, err)
 	} else if d.Body, err = decodeBody(codec, body); err != nil {
 		d.Body, d.Damaged = nil, fmt.Errorf("delivery %d: %w", d.ID, err)
