@@ -229,9 +229,11 @@ const maxDeliveryID = 256
 // readBody reads the whole body within limit. A non-zero status means the
 // body was refused, with detail saying why.
 func readBody(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, int, string) {
-	tooLarge := fmt.Sprintf("request body is larger than the endpoint's limit of %d bytes", limit)
+	tooLarge := func() string {
+		return fmt.Sprintf("request body is larger than the endpoint's limit of %d bytes", limit)
+	}
 	if r.ContentLength > limit {
-		return nil, http.StatusRequestEntityTooLarge, tooLarge
+		return nil, http.StatusRequestEntityTooLarge, tooLarge()
 	}
 	// A declared length sizes the buffer at once, up to 64 KiB so that a
 	// client cannot make us reserve the limit by declaring it and sending
@@ -242,7 +244,7 @@ func readBody(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, int,
 	var mbe *http.MaxBytesError
 	switch {
 	case errors.As(err, &mbe):
-		return nil, http.StatusRequestEntityTooLarge, tooLarge
+		return nil, http.StatusRequestEntityTooLarge, tooLarge()
 	case err != nil:
 		return nil, http.StatusBadRequest, "reading request body: " + err.Error()
 	}
