@@ -2,10 +2,11 @@
 // shipped): the same app, config and plugins, plus
 //
 //	-cpuprofile FILE   write a CPU profile from start to SIGTERM/SIGINT
+//	-memprofile FILE   write a heap profile (allocations since start) at shutdown
 //	-no-workers        serve the request path only: verify, store, 202,
 //	                   with no queue runners (isolates ingest cost)
 //
-// Usage: profserve -config hookpoint.yaml [-database URL] [-cpuprofile F] [-trace F] [-no-workers]
+// Usage: profserve -config hookpoint.yaml [-database URL] [-cpuprofile F] [-memprofile F] [-trace F] [-no-workers]
 package main
 
 import (
@@ -36,6 +37,7 @@ func main() {
 	cfgPath := flag.String("config", "", "config file")
 	database := flag.String("database", "", "database URL (overrides the config)")
 	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile here until shutdown")
+	memprofile := flag.String("memprofile", "", "write a heap profile here at shutdown (go tool pprof -sample_index=alloc_space)")
 	noWorkers := flag.Bool("no-workers", false, "request path only: no queue runners")
 	traceFile := flag.String("trace", "", "write an execution trace here until shutdown (go tool trace -pprof=sched|net FILE)")
 	flag.Parse()
@@ -49,6 +51,7 @@ func main() {
 	defer stop()
 	defer record(*cpuprofile, pprof.StartCPUProfile, pprof.StopCPUProfile)()
 	defer record(*traceFile, trace.Start, trace.Stop)()
+	defer writeAllocs(*memprofile)
 	ln, err := net.Listen("tcp", cfg.Listen)
 	if err != nil {
 		log.Fatal(err)
@@ -101,4 +104,19 @@ func record(path string, start func(io.Writer) error, stop func()) func() {
 		log.Fatal(err)
 	}
 	return func() { stop(); f.Close() }
+}
+
+// writeAllocs writes the allocations made since start to path, if set.
+func writeAllocs(path string) {
+	if path == "" {
+		return
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer f.Close()
+	if err := pprof.Lookup("allocs").WriteTo(f, 0); err != nil {
+		log.Fatal(err)
+	}
 }
