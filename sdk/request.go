@@ -95,7 +95,8 @@ func CheckJSONObject(payload []byte) error {
 // delivery) carrying the decoder's complaint.
 //
 // It runs on github.com/goccy/go-json, which keeps encoding/json's
-// semantics and messages (FuzzDecodeJSONObject holds it to them) and
+// semantics (FuzzDecodeJSONObject holds it to them), words most errors as
+// encoding/json does, and
 // decodes a GitHub push ~6× faster than the engine of [Request.DecodeJSON]:
 // queued notification handlers decode every delivery with it, and the
 // decode was the largest single cost of a run.
