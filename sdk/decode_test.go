@@ -12,6 +12,10 @@ import (
 	"github.com/hookpoint/hookpoint/sdk"
 )
 
+// pushFixture is the GitHub plugin's push payload (see its testdata
+// README for the source).
+var pushFixture = filepath.Join("..", "plugins", "github", "testdata", "push.json")
+
 // payload has the shapes plugins decode webhook payloads into.
 type payload struct {
 	Ref     string  `json:"ref"`
@@ -36,7 +40,7 @@ type payload struct {
 // input, both accept or both refuse it, and what they accept decodes to
 // the same value.
 func FuzzDecodeJSONObject(f *testing.F) {
-	push, err := os.ReadFile(filepath.Join("testdata", "push.json"))
+	push, err := os.ReadFile(pushFixture)
 	if err != nil {
 		f.Fatal(err)
 	}
@@ -74,7 +78,7 @@ func FuzzDecodeJSONObject(f *testing.F) {
 // DecodeJSONObject and, in the same run, with the engine of
 // Request.DecodeJSON (encoding/json's semantics on json/v2's engine).
 func BenchmarkDecodeJSONObject(b *testing.B) {
-	push, err := os.ReadFile(filepath.Join("testdata", "push.json"))
+	push, err := os.ReadFile(pushFixture)
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -67,7 +67,7 @@ func (t *Tx) flush(ctx context.Context) error {
 
 // Exec runs a statement written with ? placeholders.
 func (t *Tx) Exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	if t.Tx == nil {
+	if t.pipelined() {
 		return nil, ErrNeedsTx
 	}
 	if st := t.stmt(ctx, query); st != nil {
@@ -78,7 +78,7 @@ func (t *Tx) Exec(ctx context.Context, query string, args ...any) (sql.Result, e
 
 // Query runs a query written with ? placeholders.
 func (t *Tx) Query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	if t.Tx == nil {
+	if t.pipelined() {
 		return nil, ErrNeedsTx
 	}
 	if st := t.stmt(ctx, query); st != nil {
@@ -103,7 +103,7 @@ func (r *Row) Scan(dest ...any) error {
 
 // QueryRow runs a one-row query written with ? placeholders.
 func (t *Tx) QueryRow(ctx context.Context, query string, args ...any) *Row {
-	if t.Tx == nil {
+	if t.pipelined() {
 		return &Row{err: ErrNeedsTx}
 	}
 	if st := t.stmt(ctx, query); st != nil {
