@@ -35,6 +35,11 @@ var (
 	taskCompletions     = &completions{Tasks, completeSQL(Tasks, false), completeSQL(Tasks, true)}
 )
 
+// Redoable marks completions as a store.RedoableBatch: a completion lost
+// in a crash of the database leaves its row leased, and the run is
+// rescued and repeated with its effects.
+func (c *completions) Redoable() {}
+
 // leaseLost is the SQLSTATE of hookpoint_leases_held's error.
 const leaseLost = "HPL01"
 

@@ -82,8 +82,13 @@ type PipelineBatch interface {
 // pipeline writes ops, all of PipelineBatches, as one pipeline on conn:
 // one implicit transaction, which PostgreSQL commits at the pipeline's
 // Sync or rolls back whole.
-func (w *writer) pipeline(ctx context.Context, conn *sql.Conn, ops []*writeOp) error {
+func (w *writer) pipeline(ctx context.Context, conn *sql.Conn, ops []*writeOp, redo bool) error {
 	tx := &Tx{s: w.s, conn: conn}
+	if redo {
+		if err := tx.Defer(ctx, asyncCommitSQL); err != nil {
+			return err
+		}
+	}
 	if err := runOps(ctx, tx, ops); err != nil {
 		return err
 	}

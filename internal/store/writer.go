@@ -370,13 +370,21 @@ func (w *writer) runPostgres(ctx context.Context, ops []*writeOp) error {
 		return fmt.Errorf("beginning transaction: %w", err)
 	}
 	defer conn.Close()
+	redo := redoable(ops)
 	if pipelined {
-		err := w.pipeline(ctx, conn, ops)
+		err := w.pipeline(ctx, conn, ops, redo)
 		if !errors.Is(err, ErrNeedsTx) {
 			return err
 		}
 	}
-	return w.inTx(ctx, conn, func(tx *Tx) error { return runOps(ctx, tx, ops) })
+	return w.inTx(ctx, conn, func(tx *Tx) error {
+		if redo {
+			if _, err := tx.Exec(ctx, asyncCommitSQL); err != nil {
+				return err
+			}
+		}
+		return runOps(ctx, tx, ops)
+	})
 }
 
 // runOps runs ops in tx: the writes of each Batch together, after the
