@@ -92,6 +92,7 @@ func New(ctx context.Context, cfg *config.Config, logger *slog.Logger) (*App, er
 		Owner:          owner,
 		InlineLease:    cfg.Queue.Lease,
 		Notify:         a.deliveries.Notify,
+		Runs:           a.deliveries,
 		Operator:       st,
 		TrustedProxies: trusted,
 		Metrics:        reg,

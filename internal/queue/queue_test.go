@@ -459,6 +459,105 @@ func TestQueueConformance(t *testing.T) {
 			}
 		})
 
+		t.Run("held deliveries start at once and run once", func(t *testing.T) {
+			s := storetest.Open(t, d)
+			w := &countingWork{s: s, failEvery: 2} // every second first attempt fails and is retried
+			r := queue.NewRunner[*store.Delivery](s, queue.Deliveries, "r1", queue.Config{Workers: 4, Poll: 10 * time.Millisecond}, w, slog.New(slog.DiscardHandler))
+			if r.Reserve() {
+				t.Fatal("Reserve took a worker of a runner that is not running")
+			}
+			stop := start(r)
+			// A second runner, as another replica: it must not claim held rows.
+			other := queue.NewRunner[*store.Delivery](s, queue.Deliveries, "r2", queue.Config{Workers: 4, Poll: 10 * time.Millisecond}, w, slog.New(slog.DiscardHandler))
+			defer start(other)()
+			waitReserve(t, r)
+			for i := 1; i < 4; i++ {
+				if !r.Reserve() {
+					t.Fatalf("Reserve %d of 4 idle workers refused", i+1)
+				}
+			}
+			if r.Reserve() {
+				t.Fatal("Reserve took a fifth worker of four")
+			}
+			r.Unreserve()
+			if !r.Reserve() {
+				t.Fatal("a worker given back with Unreserve cannot be reserved again")
+			}
+			const n = 4
+			for i := range n {
+				dl := newDelivery(fmt.Sprint("held", i))
+				dl.State = store.StateRunning
+				id, res, err := s.InsertDelivery(ctx, dl, "r1", time.Now().Add(time.Minute))
+				if err != nil || res != store.Inserted {
+					t.Fatalf("insert: %v %v", res, err)
+				}
+				if dl.ID != id || dl.State != store.StateRunning || dl.Attempts != 1 || dl.StartedAt == nil {
+					t.Fatalf("held delivery as returned: id %d (want %d), state %q, attempts %d, started %v", dl.ID, id, dl.State, dl.Attempts, dl.StartedAt)
+				}
+				stored, err := s.Delivery(ctx, id)
+				if err != nil || stored.State != store.StateRunning || stored.Attempts != 1 {
+					t.Fatalf("held delivery as stored: %+v %v", stored, err)
+				}
+				r.Start(dl)
+			}
+			if got := waitMessages(t, s, n, 10*time.Second); got != n {
+				t.Fatalf("%d of %d held deliveries handled", got, n)
+			}
+			stop()
+			if r.Reserve() {
+				t.Fatal("Reserve took a worker of a stopped runner")
+			}
+			m := messages(t, s)
+			uniq := map[string]bool{}
+			for _, x := range m {
+				uniq[x] = true
+			}
+			counts, _ := s.CountDeliveries(ctx)
+			if len(m) != n || len(uniq) != n || counts[store.StateDone] != n {
+				t.Fatalf("%d messages (%d distinct), states %v; want %d done once each", len(m), len(uniq), counts, n)
+			}
+			// The failed first attempts were retried by a claim: attempts 2.
+			list, err := s.Deliveries(ctx, store.DeliveryFilter{Limit: 10})
+			if err != nil {
+				t.Fatal(err)
+			}
+			retried := 0
+			for _, dl := range list {
+				if dl.Attempts == 2 {
+					retried++
+				}
+			}
+			if retried != n/2 {
+				t.Errorf("%d deliveries ran twice, want the %d whose first attempt failed", retried, n/2)
+			}
+		})
+
+		t.Run("shutdown hands held runs on", func(t *testing.T) {
+			s := storetest.Open(t, d)
+			w := &blockingWork{started: make(chan struct{}, 1)}
+			r := queue.NewRunner[*store.Delivery](s, queue.Deliveries, "r1", queue.Config{Workers: 2, Poll: 10 * time.Millisecond}, w, slog.New(slog.DiscardHandler))
+			claims, stopClaims := context.WithCancel(ctx)
+			runs, stopRuns := context.WithCancel(ctx)
+			done := make(chan struct{})
+			go func() { r.Run(claims, runs); close(done) }()
+			waitReserve(t, r)
+			dl := newDelivery("held")
+			dl.State = store.StateRunning
+			id, _, err := s.InsertDelivery(ctx, dl, "r1", time.Now().Add(time.Minute))
+			if err != nil {
+				t.Fatal(err)
+			}
+			r.Start(dl)
+			<-w.started
+			stopClaims()
+			stopRuns()
+			<-done
+			got, err := s.Delivery(ctx, id)
+			if err != nil || got.State != store.StatePending || got.Attempts != 0 {
+				t.Fatalf("held delivery after shutdown: %+v %v; want pending, its attempt not counted", got, err)
+			}
+		})
+
 		t.Run("runner processes everything once", func(t *testing.T) {
 			s := storetest.Open(t, d)
 			const n = 200
@@ -567,3 +666,31 @@ func (w *countingWork) Policy(*store.Delivery) sdk.RetryPolicy {
 }
 
 func (w *countingWork) Finished(queue.Job, *store.Delivery, queue.Result, error, time.Duration) {}
+
+// waitReserve waits until r takes held rows (after its start-up rescue)
+// and leaves one worker reserved.
+func waitReserve(t *testing.T, r *queue.Runner[*store.Delivery]) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for !r.Reserve() {
+		if time.Now().After(deadline) {
+			t.Fatal("a running runner with idle workers refuses Reserve")
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
+
+// blockingWork's runs wait until their context ends.
+type blockingWork struct{ started chan struct{} }
+
+func (w *blockingWork) Rows() store.QueueRows[*store.Delivery] { return store.DeliveryRows }
+
+func (w *blockingWork) Run(ctx context.Context, job queue.Job, d *store.Delivery) queue.Outcome {
+	w.started <- struct{}{}
+	<-ctx.Done()
+	return queue.Outcome{Err: ctx.Err()}
+}
+
+func (w *blockingWork) Policy(*store.Delivery) sdk.RetryPolicy { return sdk.RetryPolicy{} }
+
+func (w *blockingWork) Finished(queue.Job, *store.Delivery, queue.Result, error, time.Duration) {}

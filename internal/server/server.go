@@ -35,6 +35,18 @@ type Deliveries interface {
 	FinishInline(ctx context.Context, id int64, owner string, status int, lastError string) error
 }
 
+// Runs starts queued deliveries in this process as they are stored, while
+// it has a worker idle; *queue.Runner[*store.Delivery] implements it.
+type Runs interface {
+	// Reserve takes an idle worker, or reports false.
+	Reserve() bool
+	// Start runs a delivery stored held by this process with the
+	// reserved worker.
+	Start(d *store.Delivery)
+	// Unreserve gives the reserved worker back.
+	Unreserve()
+}
+
 // Options configures a Server.
 type Options struct {
 	// Plugins are the loaded plugins.
@@ -48,13 +60,20 @@ type Options struct {
 	Logger *slog.Logger
 	// Deliveries records every verified request before it is answered.
 	Deliveries Deliveries
-	// Owner names this process in the leases of inline deliveries.
+	// Owner names this process in the leases of the deliveries it holds
+	// (inline ones, and queued ones that Runs starts).
 	Owner string
-	// InlineLease is how long an inline delivery holds its delivery id
-	// against redeliveries while its handler runs.
+	// InlineLease is how long a delivery held by Owner stays leased: an
+	// inline one holds its delivery id against redeliveries while its
+	// handler runs, a queued one keeps other workers from rescuing it. It
+	// must exceed the handlers' timeout.
 	InlineLease time.Duration
-	// Notify is called after a queued delivery is committed.
+	// Notify is called after a queued delivery is committed pending.
 	Notify func()
+	// Runs, if set, takes queued deliveries held by Owner as they are
+	// committed, without a claim; when it has no worker idle they are
+	// stored pending.
+	Runs Runs
 	// Operator serves the admin API's deliveries and tasks.
 	Operator Operator
 	// TrustedProxies are the peers whose forwarding headers are believed.
@@ -77,6 +96,7 @@ type Server struct {
 	owner       string
 	inlineLease time.Duration
 	notify      func()
+	runs        Runs
 	operator    Operator
 	trusted     []netip.Prefix
 	metrics     *metrics.Registry
@@ -91,7 +111,7 @@ type Server struct {
 func New(o Options) *Server {
 	s := &Server{
 		plugins: o.Plugins, inbox: o.Inbox, logger: o.Logger, token: o.AdminToken,
-		deliveries: o.Deliveries, owner: o.Owner, inlineLease: o.InlineLease, notify: o.Notify,
+		deliveries: o.Deliveries, owner: o.Owner, inlineLease: o.InlineLease, notify: o.Notify, runs: o.Runs,
 		operator: o.Operator, trusted: o.TrustedProxies, metrics: o.Metrics, load: o.Load,
 	}
 	if s.logger == nil {

@@ -172,10 +172,23 @@ func (s *Server) dispatch(w http.ResponseWriter, r *http.Request, ep *plugin.End
 		Query: storedQuery, Header: redactHeaders(r.Header, ep.SensitiveHeaders),
 		Body: body, ClientAddr: client, RequestID: reqID, DeliveryID: id, MaxAttempts: ep.Retry.MaxAttempts,
 	}
+	held := false
 	if ep.Mode == sdk.ModeQueued {
 		d.Mode = store.ModeQueued
+		// A worker of this process is idle: it takes the delivery as it
+		// is committed, with no claim.
+		if held = s.runs != nil && s.runs.Reserve(); held {
+			d.State = store.StateRunning
+		}
 	}
 	rowID, result, err := s.deliveries.InsertDelivery(r.Context(), d, s.owner, now.Add(s.inlineLease))
+	if held {
+		if err == nil && result == store.Inserted {
+			s.runs.Start(d)
+		} else {
+			s.runs.Unreserve()
+		}
+	}
 	switch {
 	case err != nil && r.Context().Err() != nil && errors.Is(err, r.Context().Err()):
 		// The client hung up while the write was queued: nothing was
@@ -201,7 +214,9 @@ func (s *Server) dispatch(w http.ResponseWriter, r *http.Request, ep *plugin.End
 		return client
 	}
 	if ep.Mode == sdk.ModeQueued {
-		s.notify()
+		if !held {
+			s.notify()
+		}
 		writeJSON(w, http.StatusAccepted, map[string]string{"status": "accepted", "delivery_id": strconv.FormatInt(rowID, 10)})
 		return client
 	}

@@ -70,11 +70,16 @@ const (
 	Busy
 )
 
-// InsertDelivery stores a verified request, group-committed. A queued
-// delivery is stored pending; an inline one running, held by owner until
-// lease. A delivery id seen before on the endpoint is a Duplicate — except
-// an inline one whose earlier run failed or was abandoned, which is taken
+// InsertDelivery stores a verified request, group-committed. An inline
+// delivery is stored running, its first attempt counted, held by owner
+// until lease; the caller runs it and calls FinishInline. A queued one is
+// stored pending for the queue's workers to claim, or, if d.State is
+// StateRunning, held as an inline one is, for the caller to run at once.
+// A delivery id seen before on the endpoint is a Duplicate — except an
+// inline one whose earlier run failed or was abandoned, which is taken
 // over. It returns the delivery's id (the original's for a duplicate).
+// A queued delivery it inserts has d's ID, State, Attempts, RunAt,
+// ReceivedAt and StartedAt set as stored.
 func (s *Store) InsertDelivery(ctx context.Context, d *Delivery, owner string, lease time.Time) (int64, InsertResult, error) {
 	headers, err := encodeHeaders(d.Header)
 	if err != nil {
@@ -85,14 +90,10 @@ func (s *Store) InsertDelivery(ctx context.Context, d *Delivery, owner string, l
 	if err := s.do(&writeOp{ctx: ctx, batch: deliveryInserts{}, item: in, front: true}); err != nil {
 		return 0, 0, fmt.Errorf("storing delivery: %w", err)
 	}
-	return in.id, in.result, nil
-}
-
-func startedAt(mode string, now time.Time) int64 {
-	if mode == ModeInline {
-		return now.UnixMicro()
+	if in.result == Inserted && d.Mode == ModeQueued {
+		in.stored()
 	}
-	return 0
+	return in.id, in.result, nil
 }
 
 // FinishInline records the outcome of an inline delivery held by owner.

@@ -38,9 +38,9 @@ var deliveryColumnCount = strings.Count(deliveryColumnsInserted, ",") + 1
 // row appends the delivery's column values, its id first, to args.
 func (in *deliveryInsert) row(args []any) []any {
 	d := in.d
-	state, leaseOwner, leaseUntil, attempts := StatePending, "", int64(0), 0
-	if d.Mode == ModeInline {
-		state, leaseOwner, leaseUntil, attempts = StateRunning, in.owner, in.lease.UnixMicro(), 1
+	state, leaseOwner, leaseUntil, attempts, started := StatePending, "", int64(0), 0, int64(0)
+	if in.held() {
+		state, leaseOwner, leaseUntil, attempts, started = StateRunning, in.owner, in.lease.UnixMicro(), 1, in.now.UnixMicro()
 	}
 	var deliveryID any
 	if d.DeliveryID != "" {
@@ -48,8 +48,22 @@ func (in *deliveryInsert) row(args []any) []any {
 	}
 	now := in.now.UnixMicro()
 	return append(args, in.id, d.Plugin, d.Endpoint, d.Mode, d.Method, d.Path, d.Query, d.ClientAddr, d.RequestID, deliveryID,
-		state, attempts, d.MaxAttempts, now, leaseOwner, leaseUntil, now, startedAt(d.Mode, in.now))
+		state, attempts, d.MaxAttempts, now, leaseOwner, leaseUntil, now, started)
 }
+
+// stored sets the fields of an inserted delivery as row stored them.
+func (in *deliveryInsert) stored() {
+	d, now := in.d, time.UnixMicro(in.now.UnixMicro())
+	d.ID, d.RunAt, d.ReceivedAt, d.StartedAt = in.id, now, now, nil
+	if in.held() {
+		d.State, d.Attempts, d.StartedAt = StateRunning, 1, &now
+	} else {
+		d.State, d.Attempts = StatePending, 0
+	}
+}
+
+// held reports whether the delivery is stored running, held by owner.
+func (in *deliveryInsert) held() bool { return in.d.Mode == ModeInline || in.d.State == StateRunning }
 
 // deliveryInserts is the Batch of InsertDelivery.
 type deliveryInserts struct{}
