@@ -105,7 +105,9 @@ func responseStatus(resp *sdk.Response, err error) int {
 
 // Finished records the run in metrics and logs.
 func (w *Deliveries) Finished(job queue.Job, d *store.Delivery, result queue.Result, err error, took time.Duration) {
-	logger := w.Logger.With("plugin", d.Plugin, "endpoint", d.Endpoint, "delivery", d.ID)
+	logger := func() *slog.Logger {
+		return w.Logger.With("plugin", d.Plugin, "endpoint", d.Endpoint, "delivery", d.ID)
+	}
 	var lastErr error
 	if result != queue.ResultDone {
 		if fresh, ferr := w.Store.Delivery(context.Background(), d.ID); ferr == nil {

@@ -83,7 +83,7 @@ func (w *Tasks) Run(ctx context.Context, job queue.Job, t *store.Task) queue.Out
 
 // Finished records the run in metrics and logs.
 func (w *Tasks) Finished(job queue.Job, t *store.Task, result queue.Result, err error, took time.Duration) {
-	logger := w.Logger.With("plugin", t.Plugin, "task", t.Kind, "task_id", t.ID)
+	logger := func() *slog.Logger { return w.Logger.With("plugin", t.Plugin, "task", t.Kind, "task_id", t.ID) }
 	var lastErr error
 	if result != queue.ResultDone {
 		if fresh, ferr := w.Store.Task(context.Background(), t.ID); ferr == nil {

@@ -40,9 +40,11 @@ func NewMetrics(r *metrics.Registry) *Metrics {
 	}
 }
 
-func (m *Metrics) finished(logger *slog.Logger, table, plugin string, job queue.Job, result queue.Result, err error, took time.Duration, lastErr error) {
+// finished counts a run; logger, called only for a run that went wrong,
+// returns the logger that says so.
+func (m *Metrics) finished(logger func() *slog.Logger, table, plugin string, job queue.Job, result queue.Result, err error, took time.Duration, lastErr error) {
 	if err != nil {
-		logger.Error("recording the outcome of a run", "err", err)
+		logger().Error("recording the outcome of a run", "err", err)
 		m.runs.Inc(table, plugin, "error")
 		return
 	}
@@ -51,9 +53,9 @@ func (m *Metrics) finished(logger *slog.Logger, table, plugin string, job queue.
 	switch result {
 	case queue.ResultDead:
 		m.dead.Inc(table, plugin)
-		logger.Error("dead-lettered", "attempt", job.Attempt, "err", lastErr)
+		logger().Error("dead-lettered", "attempt", job.Attempt, "err", lastErr)
 	case queue.ResultRetry:
-		logger.Warn("run failed; will retry", "attempt", job.Attempt, "max_attempts", job.MaxAttempts, "err", lastErr)
+		logger().Warn("run failed; will retry", "attempt", job.Attempt, "max_attempts", job.MaxAttempts, "err", lastErr)
 	}
 }
 

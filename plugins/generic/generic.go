@@ -356,7 +356,7 @@ func (p *Plugin) serveGeneric(ctx context.Context, req *sdk.Request) (*sdk.Respo
 	if err != nil {
 		return nil, err
 	}
-	log := req.Logger.With("payload", pl.kind(), "bytes", len(req.Body), "delivery", req.DeliveryID)
+	log := req.Logger.With("payload", pl.kind(), "bytes", len(req.Body), "delivery_id", req.DeliveryID)
 	if text == "" {
 		log.Info("TEMPLATE rendered an empty message; nothing sent")
 		return sdk.JSON(http.StatusOK, map[string]string{"status": "ignored", "reason": "the template rendered an empty message"})

@@ -159,24 +159,26 @@ func (p *Plugin) serveGitHub(ctx context.Context, req *sdk.Request) (*sdk.Respon
 	if err != nil {
 		return nil, err
 	}
-	log := req.Logger.With("event", event, "delivery", req.DeliveryID)
+	// Attributes, not Logger.With: each path logs once, and With formats
+	// them for a logger that would log once.
+	log, attrs := req.Logger, []any{"event", event, "delivery_id", req.DeliveryID}
 	if !handled {
-		log.Info("ignoring unhandled GitHub event")
+		log.Info("ignoring unhandled GitHub event", attrs...)
 		return sdk.JSON(http.StatusOK, map[string]string{"status": "ignored", "event": event})
 	}
-	log = log.With(r.logAttrs...)
+	attrs = append(attrs, r.logAttrs...)
 	if r.text != "" {
 		chat := p.Config.NotificationChatKey
 		if chat == "" {
-			log.Warn("GitHub event not sent: NOTIFICATION_CHAT_KEY is not set")
+			log.Warn("GitHub event not sent: NOTIFICATION_CHAT_KEY is not set", attrs...)
 		} else {
 			if err := p.host.Send(ctx, chat, sdk.Message{Text: r.text}); err != nil {
 				return nil, fmt.Errorf("sending %s notification to %s: %w", event, chat, err)
 			}
-			log.Info("GitHub event sent to chat", "chat_key", chat)
+			log.Info("GitHub event sent to chat", append(attrs, "chat_key", chat)...)
 		}
 	} else {
-		log.Info("GitHub event received")
+		log.Info("GitHub event received", attrs...)
 	}
 	body := map[string]any{
 		"status":  "success",
