@@ -16,6 +16,7 @@ type completion struct {
 	runAt          int64
 	attemptsDelta  int
 	lastError      string
+	startedAt      int64
 	finishedAt     int64
 	responseStatus int
 	effects        func(ctx context.Context, tx *store.Tx) error
@@ -97,10 +98,10 @@ func (c *completions) Pipeline(ctx context.Context, tx *store.Tx, items []any) e
 }
 
 func completionArgs(chunk []any) []any {
-	args := make([]any, 0, 8*len(chunk))
+	args := make([]any, 0, 9*len(chunk))
 	for _, it := range chunk {
 		cp := it.(*completion)
-		args = append(args, cp.id, cp.owner, cp.state, cp.runAt, cp.attemptsDelta, cp.lastError, cp.finishedAt, cp.responseStatus)
+		args = append(args, cp.id, cp.owner, cp.state, cp.runAt, cp.attemptsDelta, cp.lastError, cp.startedAt, cp.finishedAt, cp.responseStatus)
 	}
 	return args
 }
@@ -127,16 +128,19 @@ func completeSQL(table string, checked bool) *store.MultiRowSQL {
 		// the state index, which every claim and completion leaves a dead
 		// 'running' entry in until the next vacuum (3 ms a statement after
 		// 10,000 runs), instead of looking each row up by id.
-		row := "(CAST(? AS BIGINT), CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS BIGINT), CAST(? AS INTEGER), CAST(? AS TEXT), CAST(? AS BIGINT), CAST(? AS INTEGER), 'running')"
+		row := "(CAST(? AS BIGINT), CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS BIGINT), CAST(? AS INTEGER), CAST(? AS TEXT), CAST(? AS BIGINT), CAST(? AS BIGINT), CAST(? AS INTEGER), 'running')"
+		// A claim sets started_at; a row stored held (see Runner.Reserve)
+		// gets it here, from the run.
 		set := `state = v.state, run_at = v.run_at, attempts = attempts + v.delta, last_error = v.last_error,
-		lease_owner = '', lease_until = 0, finished_at = v.finished_at`
+		lease_owner = '', lease_until = 0, finished_at = v.finished_at,
+		started_at = CASE WHEN ` + table + `.started_at = 0 THEN v.started_at ELSE ` + table + `.started_at END`
 		if table == Deliveries {
 			set += `, response_status = v.status`
 		}
 		update := `UPDATE ` + table + ` SET ` + set + ` FROM v
 	WHERE ` + table + `.id = v.id AND ` + table + `.lease_owner = v.owner AND ` + table + `.state = v.held
 	RETURNING ` + table + `.id`
-		values := `WITH v (id, owner, state, run_at, delta, last_error, finished_at, status, held) AS (VALUES ` + store.ValuesList(row, n) + `)`
+		values := `WITH v (id, owner, state, run_at, delta, last_error, started_at, finished_at, status, held) AS (VALUES ` + store.ValuesList(row, n) + `)`
 		if checked {
 			return values + `, done AS (` + update + `) SELECT hookpoint_leases_held(count(*), ` + strconv.Itoa(n) + `) FROM done`
 		}

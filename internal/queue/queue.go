@@ -35,6 +35,10 @@ type Job struct {
 	ID          int64
 	Attempt     int
 	MaxAttempts int
+	// Started is when the run began; Complete records it as the row's
+	// first start if the claim did not (a row stored held). Zero means
+	// when Complete is called.
+	Started time.Time
 }
 
 // ErrLeaseLost means a run finished after its lease was taken over; its
@@ -106,7 +110,7 @@ func ClaimRows[T any](ctx context.Context, s *store.Store, table, owner string, 
 	out := make([]Claimed[T], len(list))
 	for i, row := range list {
 		id, attempts, maxAttempts := rows.Job(row)
-		out[i] = Claimed[T]{Job{id, attempts, maxAttempts}, row}
+		out[i] = Claimed[T]{Job{ID: id, Attempt: attempts, MaxAttempts: maxAttempts}, row}
 	}
 	slices.SortFunc(out, func(a, b Claimed[T]) int { return cmp.Compare(a.Job.ID, b.Job.ID) })
 	return out, nil
@@ -173,6 +177,10 @@ func Complete(ctx context.Context, s *store.Store, table, owner string, job Job,
 	result, state, runAt, attemptsDelta, errText := decide(job, o, policy, now)
 	c := &completion{id: job.ID, owner: owner, state: state, runAt: runAt.UnixMicro(), attemptsDelta: attemptsDelta,
 		lastError: errText, finishedAt: finishedAt(state, now), responseStatus: o.ResponseStatus}
+	c.startedAt = now.UnixMicro()
+	if !job.Started.IsZero() {
+		c.startedAt = job.Started.UnixMicro()
+	}
 	if state == store.StateDone {
 		c.effects = o.Effects
 	}

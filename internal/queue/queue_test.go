@@ -491,7 +491,7 @@ func TestQueueConformance(t *testing.T) {
 				if err != nil || res != store.Inserted {
 					t.Fatalf("insert: %v %v", res, err)
 				}
-				if dl.ID != id || dl.State != store.StateRunning || dl.Attempts != 1 || dl.StartedAt == nil {
+				if dl.ID != id || dl.State != store.StateRunning || dl.Attempts != 1 || dl.StartedAt != nil {
 					t.Fatalf("held delivery as returned: id %d (want %d), state %q, attempts %d, started %v", dl.ID, id, dl.State, dl.Attempts, dl.StartedAt)
 				}
 				stored, err := s.Delivery(ctx, id)
@@ -525,6 +525,10 @@ func TestQueueConformance(t *testing.T) {
 			for _, dl := range list {
 				if dl.Attempts == 2 {
 					retried++
+				}
+				// Its first run's start, recorded by the completion.
+				if dl.StartedAt == nil || dl.StartedAt.Before(dl.ReceivedAt) || dl.FinishedAt == nil || dl.StartedAt.After(*dl.FinishedAt) {
+					t.Errorf("delivery %d received %v, started %v, finished %v", dl.ID, dl.ReceivedAt, dl.StartedAt, dl.FinishedAt)
 				}
 			}
 			if retried != n/2 {

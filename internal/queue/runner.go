@@ -212,7 +212,7 @@ func (r *Runner[T]) Start(row T) {
 	r.mu.Lock()
 	runCtx := r.runCtx
 	r.mu.Unlock()
-	r.runs <- handoff[T]{runCtx, Job{id, attempts, maxAttempts}, row}
+	r.runs <- handoff[T]{runCtx, Job{ID: id, Attempt: attempts, MaxAttempts: maxAttempts}, row}
 }
 
 // handoff is a run handed to a worker goroutine.
@@ -305,6 +305,7 @@ func (r *Runner[T]) claimAndStart(ctx, runCtx context.Context) int {
 func (r *Runner[T]) run(ctx context.Context, job Job, row T) {
 	defer func() { r.free <- struct{}{}; r.wg.Done() }()
 	start := time.Now()
+	job.Started = start
 	rctx, cancel := context.WithTimeout(ctx, r.cfg.Timeout)
 	o := r.work.Run(rctx, job, row)
 	cancel()

@@ -78,8 +78,9 @@ const (
 // A delivery id seen before on the endpoint is a Duplicate — except an
 // inline one whose earlier run failed or was abandoned, which is taken
 // over. It returns the delivery's id (the original's for a duplicate).
-// A queued delivery it inserts has d's ID, State, Attempts, RunAt,
-// ReceivedAt and StartedAt set as stored.
+// A queued delivery it inserts has d's ID, State, Attempts, RunAt and
+// ReceivedAt set as stored (a held one has no StartedAt until its run
+// completes).
 func (s *Store) InsertDelivery(ctx context.Context, d *Delivery, owner string, lease time.Time) (int64, InsertResult, error) {
 	headers, err := encodeHeaders(d.Header)
 	if err != nil {

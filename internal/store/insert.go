@@ -40,7 +40,12 @@ func (in *deliveryInsert) row(args []any) []any {
 	d := in.d
 	state, leaseOwner, leaseUntil, attempts, started := StatePending, "", int64(0), 0, int64(0)
 	if in.held() {
-		state, leaseOwner, leaseUntil, attempts, started = StateRunning, in.owner, in.lease.UnixMicro(), 1, in.now.UnixMicro()
+		state, leaseOwner, leaseUntil, attempts = StateRunning, in.owner, in.lease.UnixMicro(), 1
+	}
+	if d.Mode == ModeInline {
+		// Its handler starts as soon as this commits; a held queued
+		// delivery's start is recorded by its completion.
+		started = in.now.UnixMicro()
 	}
 	var deliveryID any
 	if d.DeliveryID != "" {
@@ -56,7 +61,7 @@ func (in *deliveryInsert) stored() {
 	d, now := in.d, time.UnixMicro(in.now.UnixMicro())
 	d.ID, d.RunAt, d.ReceivedAt, d.StartedAt = in.id, now, now, nil
 	if in.held() {
-		d.State, d.Attempts, d.StartedAt = StateRunning, 1, &now
+		d.State, d.Attempts = StateRunning, 1
 	} else {
 		d.State, d.Attempts = StatePending, 0
 	}
