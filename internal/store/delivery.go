@@ -359,7 +359,7 @@ func (s *Store) countByState(ctx context.Context, table string) (map[string]int6
 // and failed or dead ones received before failedCutoff. It returns how
 // many it deleted.
 func (s *Store) PruneDeliveries(ctx context.Context, doneCutoff, failedCutoff time.Time) (int64, error) {
-	n, err := s.prune(ctx, "deliveries", `(state = 'done' AND received_at < ?) OR (state IN ('failed', 'dead') AND received_at < ?)`,
+	n, err := s.prune(ctx, "deliveries", "delivery_payloads", `(state = 'done' AND received_at < ?) OR (state IN ('failed', 'dead') AND received_at < ?)`,
 		doneCutoff.UnixMicro(), failedCutoff.UnixMicro())
 	if err != nil {
 		return n, fmt.Errorf("pruning deliveries: %w", err)

@@ -9,14 +9,24 @@ import "context"
 const pruneChunk = 1000
 
 // prune deletes the rows of table that where selects, pruneChunk at a
-// time, and returns how many it deleted.
-func (s *Store) prune(ctx context.Context, table, where string, args ...any) (int64, error) {
+// time, and returns how many it deleted. The rows of payloads with the
+// same ids go with them: on SQLite by the foreign key's cascade, on
+// PostgreSQL, which has no foreign key there (migration 008), in the same
+// statement.
+func (s *Store) prune(ctx context.Context, table, payloads, where string, args ...any) (int64, error) {
 	var total int64
+	del := `DELETE FROM ` + table + ` WHERE id IN (SELECT id FROM ` + table + ` WHERE ` + where + ` LIMIT ?)`
+	if payloads != "" && s.dialect == Postgres {
+		del = `WITH gone AS (` + del + ` RETURNING id), p AS (DELETE FROM ` + payloads + ` WHERE id IN (SELECT id FROM gone))
+			SELECT count(*) FROM gone`
+	}
 	for {
 		var n int64
 		err := s.Do(ctx, func(tx *Tx) error {
-			res, err := tx.Exec(ctx, `DELETE FROM `+table+` WHERE id IN (SELECT id FROM `+table+` WHERE `+where+` LIMIT ?)`,
-				append(args, pruneChunk)...)
+			if payloads != "" && s.dialect == Postgres {
+				return tx.QueryRow(ctx, del, append(args, pruneChunk)...).Scan(&n)
+			}
+			res, err := tx.Exec(ctx, del, append(args, pruneChunk)...)
 			if err != nil {
 				return err
 			}

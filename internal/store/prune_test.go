@@ -10,7 +10,7 @@ import (
 )
 
 // A backlog of expired deliveries larger than one pruning transaction is
-// deleted whole, and nothing newer goes with it.
+// deleted whole, with its payloads, and nothing newer goes with it.
 func TestPruneDeletesBacklogInChunks(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, d store.Dialect) {
 		ctx := context.Background()
@@ -27,7 +27,8 @@ func TestPruneDeletesBacklogInChunks(t *testing.T) {
 					return err
 				}
 			}
-			return nil
+			_, err := tx.Exec(ctx, `INSERT INTO delivery_payloads (id, headers, body) SELECT id, '{}', ? FROM deliveries`, []byte("{}"))
+			return err
 		})
 		if err != nil {
 			t.Fatal(err)
@@ -40,6 +41,11 @@ func TestPruneDeletesBacklogInChunks(t *testing.T) {
 		counts, err := s.CountDeliveries(ctx)
 		if err != nil || counts[store.StateDone] != recent {
 			t.Errorf("left %v (%v), want the %d recent deliveries", counts, err, recent)
+		}
+		// Their headers and bodies go with them, chunk by chunk.
+		var payloads int
+		if err := s.Reader().QueryRowContext(ctx, `SELECT COUNT(*) FROM delivery_payloads`).Scan(&payloads); err != nil || payloads != recent {
+			t.Errorf("%d payloads left (%v), want the %d recent deliveries'", payloads, err, recent)
 		}
 	})
 }

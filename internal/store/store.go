@@ -132,6 +132,9 @@ func finishOpen(ctx context.Context, s *Store) (*Store, error) {
 	}
 	if s.dialect == SQLite {
 		s.ckpt = newCheckpointer(s)
+	} else if err := s.deliveryIDs.init(ctx, s.write); err != nil {
+		s.write.Close()
+		return nil, err
 	}
 	s.writer = newWriter(s)
 	return s, nil

@@ -194,7 +194,7 @@ func (s *Store) CountTasks(ctx context.Context) (map[string]int64, error) {
 
 // PruneTasks deletes finished tasks created before cutoff.
 func (s *Store) PruneTasks(ctx context.Context, cutoff time.Time) (int64, error) {
-	n, err := s.prune(ctx, "tasks", `state IN ('done', 'dead', 'cancelled') AND created_at < ?`, cutoff.UnixMicro())
+	n, err := s.prune(ctx, "tasks", "", `state IN ('done', 'dead', 'cancelled') AND created_at < ?`, cutoff.UnixMicro())
 	if err != nil {
 		return n, fmt.Errorf("pruning tasks: %w", err)
 	}
