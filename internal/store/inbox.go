@@ -59,12 +59,17 @@ func SaveInboxMessageTx(ctx context.Context, tx *Tx, chatKey, plugin, text strin
 		_, err := AddInboxMessageTx(ctx, tx, chatKey, plugin, text, files)
 		return err
 	}
-	if err := tx.Defer(ctx, `INSERT INTO inbox_messages (chat_key, plugin, text, attachments, created_at) VALUES (?, ?, ?, '[]', ?)`,
-		chatKey, plugin, text, time.Now().UnixMicro()); err != nil {
+	if err := tx.DeferRow(ctx, insertInboxMessagesSQL, chatKey, plugin, text, time.Now().UnixMicro()); err != nil {
 		return fmt.Errorf("storing inbox message for %s: %w", chatKey, err)
 	}
 	return nil
 }
+
+// insertInboxMessagesSQL inserts messages without attachments: the
+// completions of a group commit write theirs in a few statements.
+var insertInboxMessagesSQL = NewMultiRowSQL(func(n int) string {
+	return `INSERT INTO inbox_messages (chat_key, plugin, text, attachments, created_at) VALUES ` + ValuesList("(?, ?, ?, '[]', ?)", n)
+})
 
 // AddInboxMessageTx stores a message inside tx.
 func AddInboxMessageTx(ctx context.Context, tx *Tx, chatKey, plugin, text string, files []InboxFile) (int64, error) {

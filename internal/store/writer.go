@@ -28,6 +28,7 @@ func (t *Tx) pipelined() bool { return t.Tx == nil }
 type deferred struct {
 	query string
 	args  []any
+	rows  *MultiRowSQL // instead of query: one row of it (see DeferRow)
 }
 
 // ErrNeedsTx is what a pipeline's Tx answers a statement whose result is
@@ -45,7 +46,20 @@ func (t *Tx) Defer(ctx context.Context, query string, args ...any) error {
 		_, err := t.Exec(ctx, query, args...)
 		return err
 	}
-	t.deferred = append(t.deferred, deferred{t.s.Q(query), args})
+	t.deferred = append(t.deferred, deferred{query: t.s.Q(query), args: args})
+	return nil
+}
+
+// DeferRow is Defer for one row of a multi-row statement: on PostgreSQL
+// the rows deferred one after another for the same statement go to the
+// server together, in statements of Chunk sizes; on SQLite the row is
+// written at once.
+func (t *Tx) DeferRow(ctx context.Context, m *MultiRowSQL, args ...any) error {
+	if t.conn == nil {
+		_, err := t.Exec(ctx, m.For(1), args...)
+		return err
+	}
+	t.deferred = append(t.deferred, deferred{args: args, rows: m})
 	return nil
 }
 
@@ -55,8 +69,25 @@ func (t *Tx) flush(ctx context.Context) error {
 		return nil
 	}
 	b := &pgx.Batch{}
-	for _, d := range t.deferred {
-		b.Queue(d.query, d.args...)
+	for ds := t.deferred; len(ds) > 0; {
+		if ds[0].rows == nil {
+			b.Queue(ds[0].query, ds[0].args...)
+			ds = ds[1:]
+			continue
+		}
+		n := 1
+		for n < len(ds) && ds[n].rows == ds[0].rows {
+			n++
+		}
+		EachChunk(ds[:n], func(chunk []deferred) error {
+			var args []any
+			for _, d := range chunk {
+				args = append(args, d.args...)
+			}
+			b.Queue(t.s.Q(chunk[0].rows.For(len(chunk))), args...)
+			return nil
+		})
+		ds = ds[n:]
 	}
 	t.deferred = nil
 	if err := withPgx(t.conn, func(c *pgx.Conn) error { return c.SendBatch(ctx, b).Close() }); err != nil {
