@@ -17,11 +17,11 @@ set -euo pipefail
 [[ $# -ge 2 ]] || { sed -n '2,7p' "$0" >&2; exit 2; }
 OLD=$1 NEW=$2 PAIRS=${3:-3}
 DUR=${BENCH_DURATION:-10}
-PG_BASE=${BENCH_PG:-postgres://postgres@127.0.0.1:5432/test?sslmode=disable}
-SECRET=bench-s3cret CHAT=inbox-group_bench HOOK=/api/plugin/hookpoint.github/webhook/github
 PORTS=(18081 18082)
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# shellcheck source=bench/lib.sh
+. "$ROOT/bench/lib.sh"
 WORK=$(mktemp -d /tmp/hookpoint-pairs.XXXXXX)
 PIDS=() SCHEMA=
 cleanup() {
@@ -30,7 +30,6 @@ cleanup() {
 	rm -rf "$WORK"
 }
 trap cleanup EXIT
-psql_q() { PGOPTIONS="-c client_min_messages=warning" psql "$PG_BASE" -v ON_ERROR_STOP=1 -qAtc "$1"; }
 
 # build REV NAME: builds hookpoint at git revision REV into $WORK/NAME.
 build() {
@@ -53,29 +52,27 @@ done_count() { "$HPB" counts -url "http://127.0.0.1:${PORTS[0]}" -chat "$CHAT" |
 
 # run NAME: one run of binary $WORK/NAME; prints its line.
 run() {
-	local name=$1 p sep='?' db wpids=() h0 h1 g0 g1 s0 s1 d0 d1 t0 t2
+	local name=$1 p db wpids=() h0 h1 g0 g1 s0 s1 d0 d1 t0 t2
 	SCHEMA=hppairs_$$_$RANDOM
 	psql_q "CREATE SCHEMA $SCHEMA" >/dev/null
-	[[ $PG_BASE == *\?* ]] && sep='&'
-	db="$PG_BASE${sep}search_path=$SCHEMA"
+	db=$(schema_url "$SCHEMA")
 	PIDS=()
 	for p in "${PORTS[@]}"; do
 		mkdir -p "$WORK/$p"
-		printf 'listen: 127.0.0.1:%s\ndata_dir: %s\nplugins:\n  hookpoint.github:\n    config:\n      GITHUB_WEBHOOK_SECRET: ${env:GITHUB_WEBHOOK_SECRET}\n      NOTIFICATION_CHAT_KEY: %s\n' \
-			"$p" "$WORK/$p/data" "$CHAT" >"$WORK/$p/hookpoint.yaml"
+		hookpoint_yaml "$p" "$WORK/$p/data" >"$WORK/$p/hookpoint.yaml"
 		taskset -c 1 env GOMAXPROCS=1 GITHUB_WEBHOOK_SECRET="$SECRET" "$WORK/$name" serve --config "$WORK/$p/hookpoint.yaml" --database "$db" >"$WORK/$p/log" 2>&1 &
 		PIDS+=($!)
 	done
 	for p in "${PORTS[@]}"; do taskset -c 0 "$HPB" wait -url "http://127.0.0.1:$p/metrics" -timeout 60s; done
 	for p in "${PORTS[@]}"; do
-		taskset -c 0 "$HPB" send -url "http://127.0.0.1:$p$HOOK" -secret "$SECRET" -file "$BODY" -n 256 -c 16 -run "warm-$p-$RANDOM" >/dev/null
+		taskset -c 0 "$HPB" send -url "http://127.0.0.1:$p$HOOK_PATH" -secret "$SECRET" -file "$BODY" -n 256 -c 16 -run "warm-$p-$RANDOM" >/dev/null
 	done
 	taskset -c 0 "$HPB" drain -url "http://127.0.0.1:${PORTS[0]}" -timeout 60s >/dev/null
 	d0=$(done_count) h0=$(cpu_ticks "${PIDS[@]}") g0=$(cpu_ticks $(pgrep -x postgres))
 	s0=$(psql_q "SELECT wal_sync FROM pg_stat_wal") t0=$(date +%s%3N)
 	for p in "${PORTS[@]}"; do
-		HP_BODY=$BODY HP_SIG=$SIG HP_RUN="r-$p-$RANDOM" HP_PATH=$HOOK taskset -c 0 wrk -t1 -c16 -d"${DUR}"s \
-			-s "$ROOT/bench/delivery.lua" "http://127.0.0.1:$p$HOOK" >"$WORK/wrk.$p" &
+		HP_BODY=$BODY HP_SIG=$SIG HP_RUN="r-$p-$RANDOM" HP_PATH=$HOOK_PATH taskset -c 0 wrk -t1 -c16 -d"${DUR}"s \
+			-s "$ROOT/bench/delivery.lua" "http://127.0.0.1:$p$HOOK_PATH" >"$WORK/wrk.$p" &
 		wpids+=($!)
 	done
 	wait "${wpids[@]}"

@@ -42,19 +42,17 @@ fi
 BURST=${BENCH_BURST:-$([[ $QUICK == 1 ]] && echo 2000 || echo 20000)}
 DRAIN_TIMEOUT=${BENCH_DRAIN_TIMEOUT:-$([[ $QUICK == 1 ]] && echo 300 || echo 900)}
 LIGHT_RATE=${BENCH_LIGHT_RATE:-50}
-PG_BASE=${BENCH_PG:-postgres://postgres@127.0.0.1:5432/test?sslmode=disable}
 SKIP_PG=${BENCH_SKIP_PG:-0}
 DIAG=${BENCH_DIAG:-1}
 PROFILE=${BENCH_PROFILE:-0}
 ROWS=" ${BENCH_ROWS:-1 2 2b 3 4 5 6 7} "
 CONNS=32
 WARMUP=1
-SECRET=bench-s3cret
-CHAT=inbox-group_bench
-HOOK_PATH=/api/plugin/hookpoint.github/webhook/github
 PORT_MIN=18080 PORT_A=18081 PORT_B=18082
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# shellcheck source=bench/lib.sh
+. "$ROOT/bench/lib.sh"
 WORK=$(mktemp -d /tmp/hookpoint-bench.XXXXXX)
 OUT=${BENCH_OUT:-/tmp/hookpoint-bench-out.$(date +%Y%m%d-%H%M%S)}
 mkdir -p "$OUT/logs" "$WORK/bin"
@@ -87,7 +85,6 @@ note() { log "NOTE: $*"; echo "$*" >>"$NOTES"; }
 rec() { echo "$1 $2 $3" >>"$RESULTS"; }                     # round key value
 kv() { sed -n "s/.*\\b$1=\\([^ ]*\\).*/\\1/p" <<<"$2"; }      # key line -> value
 now_ms() { date +%s%3N; }
-psql_q() { PGOPTIONS="-c client_min_messages=warning" psql "$PG_BASE" -v ON_ERROR_STOP=1 -qAtc "$1"; }
 
 for p in $PORT_MIN $PORT_A $PORT_B; do
 	if (exec 3<>/dev/tcp/127.0.0.1/$p) 2>/dev/null; then
@@ -147,15 +144,7 @@ config() {
 	local dir=$WORK/$1
 	rm -rf "$dir"
 	mkdir -p "$dir"
-	cat >"$dir/hookpoint.yaml" <<-EOF
-		listen: 127.0.0.1:$2
-		data_dir: $dir/data
-		plugins:
-		  hookpoint.github:
-		    config:
-		      GITHUB_WEBHOOK_SECRET: \${env:GITHUB_WEBHOOK_SECRET}
-		      NOTIFICATION_CHAT_KEY: $CHAT
-	EOF
+	hookpoint_yaml "$2" "$dir/data" >"$dir/hookpoint.yaml"
 	echo "$dir/hookpoint.yaml"
 }
 
@@ -166,9 +155,7 @@ new_schema() {
 	SCHEMA=hpbench_$$_$SCHEMA_N
 	psql_q "CREATE SCHEMA $SCHEMA" >/dev/null
 	SCHEMAS+=("$SCHEMA")
-	local sep='?'
-	[[ $PG_BASE == *\?* ]] && sep='&'
-	DBURL="$PG_BASE${sep}search_path=$SCHEMA"
+	DBURL=$(schema_url "$SCHEMA")
 }
 
 drop_schema() {

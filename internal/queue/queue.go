@@ -109,11 +109,16 @@ func ClaimRows[T any](ctx context.Context, s *store.Store, table, owner string, 
 	}
 	out := make([]Claimed[T], len(list))
 	for i, row := range list {
-		id, attempts, maxAttempts := rows.Job(row)
-		out[i] = Claimed[T]{Job{ID: id, Attempt: attempts, MaxAttempts: maxAttempts}, row}
+		out[i] = Claimed[T]{jobOf(rows, row), row}
 	}
 	slices.SortFunc(out, func(a, b Claimed[T]) int { return cmp.Compare(a.Job.ID, b.Job.ID) })
 	return out, nil
+}
+
+// jobOf returns the job of a row that rows reads.
+func jobOf[T any](rows store.QueueRows[T], row T) Job {
+	id, attempts, maxAttempts := rows.Job(row)
+	return Job{ID: id, Attempt: attempts, MaxAttempts: maxAttempts}
 }
 
 // claimSQL leases up to limit ready rows of table. On SQLite it returns

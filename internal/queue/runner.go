@@ -90,9 +90,8 @@ type Runner[T any] struct {
 
 	// Held rows (see Reserve) are taken while open: from the start-up
 	// rescue until the runner stops claiming.
-	mu     sync.Mutex
-	open   bool
-	runCtx context.Context
+	mu   sync.Mutex
+	open bool
 }
 
 // NewRunner returns a runner; owner names this process in leases.
@@ -137,7 +136,7 @@ func (r *Runner[T]) Run(ctx context.Context, stop context.Context) {
 	for range r.cfg.Workers {
 		workers.Go(func() {
 			for x := range r.runs {
-				r.run(x.ctx, x.job, x.row)
+				r.run(runCtx, x.job, x.row)
 			}
 		})
 	}
@@ -148,7 +147,7 @@ func (r *Runner[T]) Run(ctx context.Context, stop context.Context) {
 	if r.s.Dialect() == store.SQLite {
 		r.rescue(ctx, true)
 	}
-	r.setOpen(runCtx, true)
+	r.setOpen(true)
 	r.wg.Add(1)
 	go func() { defer r.wg.Done(); r.rescueLoop(ctx) }()
 	poll := time.NewTicker(r.cfg.Poll)
@@ -158,7 +157,7 @@ func (r *Runner[T]) Run(ctx context.Context, stop context.Context) {
 		if !r.awaitIdle(ctx) {
 			continue
 		}
-		if r.claimAndStart(ctx, runCtx) > 0 {
+		if r.claimAndStart(ctx) > 0 {
 			continue // there may be more waiting: claim again once a worker is idle
 		}
 		select {
@@ -167,7 +166,7 @@ func (r *Runner[T]) Run(ctx context.Context, stop context.Context) {
 		case <-poll.C:
 		}
 	}
-	r.setOpen(runCtx, false)
+	r.setOpen(false)
 	r.wg.Wait()
 	if n, err := Release(context.WithoutCancel(ctx), r.s, r.table, r.owner); err != nil {
 		r.logger.Error("releasing claims at shutdown", "err", err)
@@ -176,10 +175,10 @@ func (r *Runner[T]) Run(ctx context.Context, stop context.Context) {
 	}
 }
 
-func (r *Runner[T]) setOpen(runCtx context.Context, open bool) {
+func (r *Runner[T]) setOpen(open bool) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	r.open, r.runCtx = open, runCtx
+	r.open = open
 }
 
 // Reserve takes an idle worker for a row that the caller is about to
@@ -208,16 +207,11 @@ func (r *Runner[T]) Reserve() bool {
 // Start runs row, stored held by this runner's owner, with the worker
 // that Reserve took.
 func (r *Runner[T]) Start(row T) {
-	id, attempts, maxAttempts := r.work.Rows().Job(row)
-	r.mu.Lock()
-	runCtx := r.runCtx
-	r.mu.Unlock()
-	r.runs <- handoff[T]{runCtx, Job{ID: id, Attempt: attempts, MaxAttempts: maxAttempts}, row}
+	r.runs <- handoff[T]{jobOf(r.work.Rows(), row), row}
 }
 
 // handoff is a run handed to a worker goroutine.
 type handoff[T any] struct {
-	ctx context.Context
 	job Job
 	row T
 }
@@ -273,7 +267,7 @@ func (r *Runner[T]) awaitIdle(ctx context.Context) bool {
 // claimAndStart claims as many rows as there are idle workers (while
 // Busy, BusyRuns per Poll interval) and starts them; it returns how many it
 // started.
-func (r *Runner[T]) claimAndStart(ctx, runCtx context.Context) int {
+func (r *Runner[T]) claimAndStart(ctx context.Context) int {
 	limit := min(len(r.free), r.cfg.Batch)
 	if limit > 0 && r.cfg.Busy != nil && r.cfg.Busy() {
 		if time.Since(r.busyClaim) < r.cfg.Poll {
@@ -297,7 +291,7 @@ func (r *Runner[T]) claimAndStart(ctx, runCtx context.Context) int {
 	for _, c := range claimed {
 		<-r.free
 		r.wg.Add(1)
-		r.runs <- handoff[T]{runCtx, c.Job, c.Row}
+		r.runs <- handoff[T]{c.Job, c.Row}
 	}
 	return len(claimed)
 }

@@ -19,9 +19,16 @@ func (t *Tx) IndexLookups(ctx context.Context) error {
 	if t.s.dialect != Postgres {
 		return nil
 	}
+	return t.setLocal(ctx, indexLookupsSQL)
+}
+
+// setLocal runs query, which sets settings for the rest of the
+// transaction: in a pipeline, queued before the statements that follow;
+// in a transaction, at once.
+func (t *Tx) setLocal(ctx context.Context, query string) error {
 	if t.pipelined() {
-		return t.Defer(ctx, indexLookupsSQL)
+		return t.Defer(ctx, query)
 	}
-	_, err := t.Exec(ctx, indexLookupsSQL)
+	_, err := t.Exec(ctx, query)
 	return err
 }

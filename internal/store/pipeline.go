@@ -79,17 +79,12 @@ type PipelineBatch interface {
 	Pipeline(ctx context.Context, tx *Tx, items []any) error
 }
 
-// pipeline writes ops, all of PipelineBatches, as one pipeline on conn:
-// one implicit transaction, which PostgreSQL commits at the pipeline's
-// Sync or rolls back whole.
-func (w *writer) pipeline(ctx context.Context, conn *sql.Conn, ops []*writeOp, redo bool) error {
+// pipeline runs fn, which writes ops of PipelineBatches only, as one
+// pipeline on conn: one implicit transaction, which PostgreSQL commits at
+// the pipeline's Sync or rolls back whole.
+func (w *writer) pipeline(ctx context.Context, conn *sql.Conn, fn func(*Tx) error) error {
 	tx := &Tx{s: w.s, conn: conn}
-	if redo {
-		if err := tx.Defer(ctx, asyncCommitSQL); err != nil {
-			return err
-		}
-	}
-	if err := runOps(ctx, tx, ops); err != nil {
+	if err := fn(tx); err != nil {
 		return err
 	}
 	return tx.flush(ctx)

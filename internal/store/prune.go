@@ -16,14 +16,15 @@ const pruneChunk = 1000
 func (s *Store) prune(ctx context.Context, table, payloads, where string, args ...any) (int64, error) {
 	var total int64
 	del := `DELETE FROM ` + table + ` WHERE id IN (SELECT id FROM ` + table + ` WHERE ` + where + ` LIMIT ?)`
-	if payloads != "" && s.dialect == Postgres {
+	cascade := payloads != "" && s.dialect == Postgres
+	if cascade {
 		del = `WITH gone AS (` + del + ` RETURNING id), p AS (DELETE FROM ` + payloads + ` WHERE id IN (SELECT id FROM gone))
 			SELECT count(*) FROM gone`
 	}
 	for {
 		var n int64
 		err := s.Do(ctx, func(tx *Tx) error {
-			if payloads != "" && s.dialect == Postgres {
+			if cascade {
 				return tx.QueryRow(ctx, del, append(args, pruneChunk)...).Scan(&n)
 			}
 			res, err := tx.Exec(ctx, del, append(args, pruneChunk)...)

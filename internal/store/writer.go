@@ -402,20 +402,21 @@ func (w *writer) runPostgres(ctx context.Context, ops []*writeOp) error {
 	}
 	defer conn.Close()
 	redo := redoable(ops)
-	if pipelined {
-		err := w.pipeline(ctx, conn, ops, redo)
-		if !errors.Is(err, ErrNeedsTx) {
-			return err
-		}
-	}
-	return w.inTx(ctx, conn, func(tx *Tx) error {
+	write := func(tx *Tx) error {
 		if redo {
-			if _, err := tx.Exec(ctx, asyncCommitSQL); err != nil {
+			if err := tx.setLocal(ctx, asyncCommitSQL); err != nil {
 				return err
 			}
 		}
 		return runOps(ctx, tx, ops)
-	})
+	}
+	if pipelined {
+		err := w.pipeline(ctx, conn, write)
+		if !errors.Is(err, ErrNeedsTx) {
+			return err
+		}
+	}
+	return w.inTx(ctx, conn, write)
 }
 
 // runOps runs ops in tx: the writes of each Batch together, after the
