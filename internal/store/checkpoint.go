@@ -22,20 +22,23 @@ const autoCheckpointPages = 16384
 // group commit waits for it before it is answered.
 type checkpointer struct {
 	s    *Store
+	wal  walWriteback // used by the writer only
 	kick chan struct{}
 	quit chan struct{}
 	wg   sync.WaitGroup
 }
 
-func newCheckpointer(s *Store) *checkpointer {
-	c := &checkpointer{s: s, kick: make(chan struct{}, 1), quit: make(chan struct{})}
+func newCheckpointer(s *Store, path string) *checkpointer {
+	c := &checkpointer{s: s, wal: walWriteback{path: path + "-wal"}, kick: make(chan struct{}, 1), quit: make(chan struct{})}
 	c.wg.Add(1)
 	go c.loop()
 	return c
 }
 
-// wrote tells the checkpointer that a transaction committed.
+// wrote tells the checkpointer that a transaction committed; it starts
+// the log's new pages on their way to disk.
 func (c *checkpointer) wrote() {
+	c.wal.committed()
 	select {
 	case c.kick <- struct{}{}:
 	default:
@@ -64,7 +67,9 @@ func (c *checkpointer) loop() {
 	}
 }
 
+// close stops the checkpointer, after the writer has stopped.
 func (c *checkpointer) close() {
 	close(c.quit)
 	c.wg.Wait()
+	c.wal.close()
 }

@@ -54,6 +54,7 @@ type Store struct {
 	writer  *writer
 	stmts   *stmtCache    // SQLite only: on the write connection
 	ckpt    *checkpointer // SQLite only
+	path    string        // SQLite only: the database file
 
 	rewritten   sync.Map // PostgreSQL: query → query with $n placeholders
 	deliveryIDs idPool   // PostgreSQL
@@ -100,7 +101,7 @@ func OpenSQLite(ctx context.Context, path string) (*Store, error) {
 		return nil, fmt.Errorf("opening database: %w", err)
 	}
 	read.SetMaxOpenConns(max(2, runtime.GOMAXPROCS(0)))
-	return finishOpen(ctx, &Store{dialect: SQLite, write: write, read: read, stmts: newStmtCache()})
+	return finishOpen(ctx, &Store{dialect: SQLite, write: write, read: read, stmts: newStmtCache(), path: path})
 }
 
 // OpenPostgres connects to PostgreSQL and brings the schema up to date.
@@ -131,7 +132,7 @@ func finishOpen(ctx context.Context, s *Store) (*Store, error) {
 		return nil, err
 	}
 	if s.dialect == SQLite {
-		s.ckpt = newCheckpointer(s)
+		s.ckpt = newCheckpointer(s, s.path)
 	} else if err := s.deliveryIDs.init(ctx, s.write); err != nil {
 		s.write.Close()
 		return nil, err
