@@ -29,7 +29,6 @@ import (
 	"github.com/hookpoint/hookpoint/internal/metrics"
 	"github.com/hookpoint/hookpoint/internal/plugin"
 	"github.com/hookpoint/hookpoint/internal/server"
-	"github.com/hookpoint/hookpoint/internal/store"
 	_ "github.com/hookpoint/hookpoint/plugins/all"
 )
 
@@ -66,7 +65,7 @@ func main() {
 		}
 		return
 	}
-	st, err := store.Open(ctx, cfg.Database.URL)
+	st, err := app.OpenStore(ctx, cfg)
 	if err != nil {
 		log.Fatal(err)
 	}

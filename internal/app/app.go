@@ -43,11 +43,24 @@ type App struct {
 	closeErr   error
 }
 
-// New opens the database, loads the plugins and starts the queue runners.
-func New(ctx context.Context, cfg *config.Config, logger *slog.Logger) (*App, error) {
-	st, err := store.Open(ctx, cfg.Database.URL)
+// OpenStore opens the database that cfg names, as cfg.Database says.
+func OpenStore(ctx context.Context, cfg *config.Config) (*store.Store, error) {
+	var opts []store.Option
+	if cfg.Database.SQLiteSync == "full" {
+		opts = append(opts, store.FullSync())
+	}
+	st, err := store.Open(ctx, cfg.Database.URL, opts...)
 	if err != nil {
 		return nil, fmt.Errorf("opening database: %w", err)
+	}
+	return st, nil
+}
+
+// New opens the database, loads the plugins and starts the queue runners.
+func New(ctx context.Context, cfg *config.Config, logger *slog.Logger) (*App, error) {
+	st, err := OpenStore(ctx, cfg)
+	if err != nil {
+		return nil, err
 	}
 	router, err := chat.NewRouter(inbox.New(st))
 	if err != nil {

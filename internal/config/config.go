@@ -98,6 +98,10 @@ type Database struct {
 	// URL is a postgres:// URL, or a SQLite file path. Defaults to
 	// hookpoint.db in the data directory.
 	URL string `yaml:"url"`
+	// SQLiteSync is "normal" (the default) or "full": with full, every
+	// SQLite commit waits until it is on disk, so that acknowledged
+	// deliveries survive a power loss too (see store.FullSync).
+	SQLiteSync string `yaml:"sqlite_sync"`
 }
 
 // Queue tunes the workers of queued handlers and tasks.
@@ -211,6 +215,9 @@ func (c *Config) setDefaults() {
 	}
 	if c.Queue.Lease <= c.Queue.HandlerTimeout {
 		c.Queue.Lease = c.Queue.HandlerTimeout + 30*time.Second
+	}
+	if c.Database.SQLiteSync == "" {
+		c.Database.SQLiteSync = "normal"
 	}
 	if c.Database.URL == "" {
 		c.Database.URL = filepath.Join(c.DataDir, "hookpoint.db")
@@ -376,6 +383,11 @@ func (c *Config) validate() error {
 	}
 	if c.Limits.MaxBodyBytes < 0 {
 		return fmt.Errorf("limits.max_body_bytes must be positive")
+	}
+	switch c.Database.SQLiteSync {
+	case "normal", "full":
+	default:
+		return fmt.Errorf("database.sqlite_sync %q: want normal or full", c.Database.SQLiteSync)
 	}
 	switch c.Log.Format {
 	case "text", "json":

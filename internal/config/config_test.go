@@ -19,6 +19,9 @@ func TestDefault(t *testing.T) {
 	if c.Listen != ":8080" || c.DataDir != "./data" || c.BaseURL != "http://localhost:8080" {
 		t.Errorf("defaults = listen %q data %q base %q", c.Listen, c.DataDir, c.BaseURL)
 	}
+	if c.Database.SQLiteSync != "normal" {
+		t.Errorf("database.sqlite_sync = %q, want normal", c.Database.SQLiteSync)
+	}
 	if c.Limits.MaxBodyBytes != 1<<20 || c.Server.ReadHeaderTimeout != 10*time.Second {
 		t.Errorf("limits = %+v server = %+v", c.Limits, c.Server)
 	}
@@ -89,6 +92,7 @@ func TestLoadErrors(t *testing.T) {
 		{"bad plugin key", "plugins:\n  1bad.x: {}\n", "1bad"},
 		{"bad yaml", "plugins: [\n", "YAML"},
 		{"bad log format", "log:\n  format: xml\n", "log.format"},
+		{"bad sqlite sync", "database:\n  sqlite_sync: always\n", "database.sqlite_sync"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
