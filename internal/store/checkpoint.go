@@ -11,8 +11,12 @@ import (
 const checkpointEvery = 100 * time.Millisecond
 
 // autoCheckpointPages is the write connection's own checkpoint threshold
-// (wal_autocheckpoint): a backstop, far above what the background
-// checkpointer lets the log reach.
+// (wal_autocheckpoint): 128 MB of 8 KB pages (64 MB in a database made
+// with 4 KB pages). The log starts again from its beginning only when a
+// checkpoint has copied all of it before the next commit; under steady
+// load the background checkpoints never quite catch up, so the log grows
+// to this size, and the commit that crosses it checkpoints the rest
+// itself and lets the log start over.
 const autoCheckpointPages = 16384
 
 // checkpointer copies SQLite's write-ahead log back into the database file

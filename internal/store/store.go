@@ -104,12 +104,15 @@ func OpenSQLite(ctx context.Context, path string, opts ...Option) (*Store, error
 	if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
 		return nil, fmt.Errorf("creating database directory: %w", err)
 	}
-	sync := "synchronous(NORMAL)"
+	if err := createSQLite(ctx, path); err != nil {
+		return nil, err
+	}
+	syncPragma := "synchronous(NORMAL)"
 	if o.fullSync {
-		sync = "synchronous(FULL)"
+		syncPragma = "synchronous(FULL)"
 	}
 	q := url.Values{}
-	for _, p := range []string{"temp_store(MEMORY)", "busy_timeout(10000)", "journal_mode(WAL)", sync, "foreign_keys(ON)",
+	for _, p := range []string{"temp_store(MEMORY)", "busy_timeout(10000)", "journal_mode(WAL)", syncPragma, "foreign_keys(ON)",
 		"wal_autocheckpoint(" + strconv.Itoa(autoCheckpointPages) + ")"} {
 		q.Add("_pragma", p)
 	}
@@ -128,6 +131,35 @@ func OpenSQLite(ctx context.Context, path string, opts ...Option) (*Store, error
 	}
 	read.SetMaxOpenConns(max(2, runtime.GOMAXPROCS(0)))
 	return finishOpen(ctx, &Store{dialect: SQLite, write: write, read: read, stmts: newStmtCache(), path: path})
+}
+
+// sqlitePageSize is the page size of a new SQLite database. A delivery's
+// row and compressed body took two or three 4 KB pages, each written to
+// the log in two system calls and once more by the checkpoint; with 8 KB
+// pages SQLite ingest ran 3–5 % faster with a lower p99, and end to end
+// faster too. 16 KB pages wrote more than they saved (bench/README.md,
+// item 39).
+const sqlitePageSize = 8192
+
+// createSQLite creates the database file at path, if there is none, with
+// sqlitePageSize: SQLite fixes a database's page size at its first write,
+// and in WAL mode for good. An existing database keeps its own.
+func createSQLite(ctx context.Context, path string) error {
+	if _, err := os.Stat(path); !errors.Is(err, fs.ErrNotExist) {
+		return nil // there is one, or opening it will say what is wrong
+	}
+	db, err := sql.Open("sqlite", "file:"+path)
+	if err != nil {
+		return fmt.Errorf("creating database: %w", err)
+	}
+	defer db.Close()
+	db.SetMaxOpenConns(1)
+	for _, q := range []string{"PRAGMA page_size = " + strconv.Itoa(sqlitePageSize), "PRAGMA journal_mode = WAL"} {
+		if _, err := db.ExecContext(ctx, q); err != nil {
+			return fmt.Errorf("creating database: %w", err)
+		}
+	}
+	return db.Close()
 }
 
 // OpenPostgres connects to PostgreSQL and brings the schema up to date.
