@@ -160,20 +160,26 @@ func cmdTable(args []string) error {
 	v, ok := r.med("minimal.rps")
 	fmt.Fprintf(w, "1\tminimal net/http (verify, decode, text, 200)\t%s req/s\t1.00\t%s\t%s\t(baseline)\t\n", f0(v, ok), get("minimal.p50"), get("minimal.p99"))
 
-	ingest := func(num, label, key string) {
+	// ingest prints an ingest row; only SQLite's has a target (the issue
+	// asks for PostgreSQL's to be reported).
+	ingest := func(num, label, key string, judged bool) {
 		v, ok := r.med(key + ".rps")
 		m, rok, xs := r.ratio(key+".rps", "minimal.rps")
 		p99, pok := r.med(key + ".p99")
-		fmt.Fprintf(w, "%s\t%s\t%s req/s\t%s\t%s\t%s\t≥0.75×, p99≤25ms\t%s\n", num, label, f0(v, ok), ratioCell(m, rok, xs),
-			get(key+".p50"), f2(p99, pok), verdict(rok && pok, m >= 0.75 && p99 <= 25))
+		target, judgement := "(report)", ""
+		if judged {
+			target, judgement = "≥0.75×, p99≤25ms", verdict(rok && pok, m >= 0.75 && p99 <= 25)
+		}
+		fmt.Fprintf(w, "%s\t%s\t%s req/s\t%s\t%s\t%s\t%s\t%s\n", num, label, f0(v, ok), ratioCell(m, rok, xs),
+			get(key+".p50"), f2(p99, pok), target, judgement)
 	}
-	ingest("2", "ingest SQLite: verify+store+202 (worker on)", "ingest_sqlite")
+	ingest("2", "ingest SQLite: verify+store+202 (worker on)", "ingest_sqlite", true)
 	if _, ok := r.med("ingest_sqlite_nw.rps"); ok {
 		v, ok := r.med("ingest_sqlite_nw.rps")
 		m, rok, xs := r.ratio("ingest_sqlite_nw.rps", "minimal.rps")
 		fmt.Fprintf(w, "2b\t  same, no queue runners (bench/profserve)\t%s req/s\t%s\t%s\t%s\t(info)\t\n", f0(v, ok), ratioCell(m, rok, xs), get("ingest_sqlite_nw.p50"), get("ingest_sqlite_nw.p99"))
 	}
-	ingest("3", "ingest PostgreSQL (worker on)", "ingest_pg")
+	ingest("3", "ingest PostgreSQL (worker on)", "ingest_pg", false)
 
 	e2e := func(num, label, key, target string, pass func(dps, ratio float64) bool) {
 		rps, rpsok := r.med(key + ".rps")
