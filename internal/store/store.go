@@ -137,7 +137,7 @@ func OpenSQLite(ctx context.Context, path string, opts ...Option) (*Store, error
 // row and compressed body took two or three 4 KB pages, each written to
 // the log in two system calls and once more by the checkpoint; with 8 KB
 // pages SQLite ingest ran 3–5 % faster with a lower p99, and end to end
-// faster too. 16 KB pages wrote more than they saved (bench/README.md,
+// faster too. 16 KB pages ran no faster than 4 KB ones (bench/README.md,
 // item 39).
 const sqlitePageSize = 8192
 
