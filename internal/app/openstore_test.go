@@ -8,7 +8,7 @@ import (
 
 	"github.com/hookpoint/hookpoint/internal/app"
 	"github.com/hookpoint/hookpoint/internal/config"
-	"github.com/hookpoint/hookpoint/internal/store"
+	"github.com/hookpoint/hookpoint/internal/store/storetest"
 )
 
 // database.sqlite_sync: full reaches the connection that commits.
@@ -28,13 +28,7 @@ func TestOpenStoreFullSync(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	var v int
-	if err := st.Do(context.Background(), func(tx *store.Tx) error {
-		return tx.QueryRow(context.Background(), `PRAGMA synchronous`).Scan(&v)
-	}); err != nil {
-		t.Fatal(err)
-	}
-	if v != 2 {
+	if v := storetest.SQLitePragma(t, st, "synchronous"); v != 2 {
 		t.Errorf("PRAGMA synchronous = %d, want 2 (FULL)", v)
 	}
 }

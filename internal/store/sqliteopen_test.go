@@ -8,19 +8,8 @@ import (
 	"time"
 
 	"github.com/hookpoint/hookpoint/internal/store"
+	"github.com/hookpoint/hookpoint/internal/store/storetest"
 )
-
-// pragma reads a setting of the SQLite connection that commits.
-func pragma(t *testing.T, s *store.Store, name string) int {
-	t.Helper()
-	var v int
-	if err := s.Do(context.Background(), func(tx *store.Tx) error {
-		return tx.QueryRow(context.Background(), `PRAGMA `+name).Scan(&v)
-	}); err != nil {
-		t.Fatal(err)
-	}
-	return v
-}
 
 // Commits wait for the disk only when asked to (store.FullSync); the
 // setting holds on the connection that commits, whatever opened it.
@@ -41,7 +30,7 @@ func TestSQLiteSync(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer s.Close()
-			if got := pragma(t, s, "synchronous"); got != tt.want { // 1 NORMAL, 2 FULL
+			if got := storetest.SQLitePragma(t, s, "synchronous"); got != tt.want { // 1 NORMAL, 2 FULL
 				t.Errorf("PRAGMA synchronous = %d, want %d", got, tt.want)
 			}
 		})
@@ -58,7 +47,7 @@ func TestSQLitePageSize(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got := pragma(t, s, "page_size")
+	got := storetest.SQLitePragma(t, s, "page_size")
 	s.Close()
 	if got != 8192 {
 		t.Errorf("new database: page_size %d, want 8192", got)
@@ -78,7 +67,7 @@ func TestSQLitePageSize(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	if got := pragma(t, s, "page_size"); got != 4096 {
+	if got := storetest.SQLitePragma(t, s, "page_size"); got != 4096 {
 		t.Errorf("existing database: page_size %d, want its own 4096", got)
 	}
 	if _, _, err := s.InsertDelivery(ctx, queued([]byte(`{"a":1}`), "d-1"), "me", time.Now()); err != nil {

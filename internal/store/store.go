@@ -54,7 +54,6 @@ type Store struct {
 	writer  *writer
 	stmts   *stmtCache    // SQLite only: on the write connection
 	ckpt    *checkpointer // SQLite only
-	path    string        // SQLite only: the database file
 
 	rewritten   sync.Map // PostgreSQL: query → query with $n placeholders
 	deliveryIDs idPool   // PostgreSQL
@@ -130,7 +129,7 @@ func OpenSQLite(ctx context.Context, path string, opts ...Option) (*Store, error
 		return nil, fmt.Errorf("opening database: %w", err)
 	}
 	read.SetMaxOpenConns(max(2, runtime.GOMAXPROCS(0)))
-	return finishOpen(ctx, &Store{dialect: SQLite, write: write, read: read, stmts: newStmtCache(), path: path})
+	return finishOpen(ctx, &Store{dialect: SQLite, write: write, read: read, stmts: newStmtCache()}, path)
 }
 
 // sqlitePageSize is the page size of a new SQLite database. A delivery's
@@ -178,10 +177,12 @@ func OpenPostgres(ctx context.Context, url string) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("connecting to PostgreSQL: %w", err)
 	}
-	return finishOpen(ctx, &Store{dialect: Postgres, write: db, read: db})
+	return finishOpen(ctx, &Store{dialect: Postgres, write: db, read: db}, "")
 }
 
-func finishOpen(ctx context.Context, s *Store) (*Store, error) {
+// finishOpen brings s's schema up to date and starts its background work;
+// sqlitePath is SQLite's database file.
+func finishOpen(ctx context.Context, s *Store, sqlitePath string) (*Store, error) {
 	if err := s.migrate(ctx); err != nil {
 		s.write.Close()
 		if s.read != s.write {
@@ -190,7 +191,7 @@ func finishOpen(ctx context.Context, s *Store) (*Store, error) {
 		return nil, err
 	}
 	if s.dialect == SQLite {
-		s.ckpt = newCheckpointer(s, s.path)
+		s.ckpt = newCheckpointer(s, sqlitePath)
 	} else if err := s.deliveryIDs.init(ctx, s.write); err != nil {
 		s.write.Close()
 		return nil, err

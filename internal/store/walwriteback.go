@@ -23,8 +23,7 @@ const walWritebackEvery = 30 * time.Millisecond
 // durability is still the checkpoint's fsync.
 type walWriteback struct {
 	path string
-	f    *os.File // opened at the first commit, when the log exists
-	fd   int
+	f    *os.File  // opened at the first commit, when the log exists
 	last time.Time // of the last start
 }
 
@@ -39,10 +38,10 @@ func (w *walWriteback) committed() {
 		if err != nil {
 			return // no log yet; a later commit tries again
 		}
-		w.f, w.fd = f, int(f.Fd())
+		w.f = f
 	}
 	w.last = now
-	startWriteback(w.fd)
+	startWriteback(int(w.f.Fd()))
 }
 
 func (w *walWriteback) close() {

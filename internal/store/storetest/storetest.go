@@ -129,3 +129,16 @@ func Each(t *testing.T, fn func(t *testing.T, d store.Dialect)) {
 		})
 	}
 }
+
+// SQLitePragma reads a setting of the SQLite connection that commits s's
+// writes (PRAGMA name), as a number.
+func SQLitePragma(t testing.TB, s *store.Store, name string) int {
+	t.Helper()
+	var v int
+	if err := s.Do(context.Background(), func(tx *store.Tx) error {
+		return tx.QueryRow(context.Background(), `PRAGMA `+name).Scan(&v)
+	}); err != nil {
+		t.Fatalf("PRAGMA %s: %v", name, err)
+	}
+	return v
+}
