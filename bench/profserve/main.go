@@ -26,6 +26,7 @@ import (
 	"github.com/hookpoint/hookpoint/internal/chat"
 	"github.com/hookpoint/hookpoint/internal/chat/inbox"
 	"github.com/hookpoint/hookpoint/internal/config"
+	"github.com/hookpoint/hookpoint/internal/logbatch"
 	"github.com/hookpoint/hookpoint/internal/metrics"
 	"github.com/hookpoint/hookpoint/internal/plugin"
 	"github.com/hookpoint/hookpoint/internal/server"
@@ -44,7 +45,9 @@ func main() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	logger := app.NewLogger(cfg.Log, os.Stderr)
+	logOut := logbatch.New(os.Stderr) // as hookpoint serve does
+	defer logOut.Close()
+	logger := app.NewLogger(cfg.Log, logOut)
 	app.TuneGC(os.Getenv)
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()

@@ -11,6 +11,7 @@ import (
 	"syscall"
 
 	"github.com/hookpoint/hookpoint/internal/app"
+	"github.com/hookpoint/hookpoint/internal/logbatch"
 )
 
 // serve runs the server until SIGINT or SIGTERM.
@@ -29,7 +30,11 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	logger := app.NewLogger(cfg.Log, stderr)
+	// Log lines are written in batches: a busy server logs a few lines per
+	// request. Close writes the last ones before serve returns.
+	logOut := logbatch.New(stderr)
+	defer logOut.Close()
+	logger := app.NewLogger(cfg.Log, logOut)
 	app.TuneGC(os.Getenv)
 	ctx, stop := signal.NotifyContext(ctx, syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
