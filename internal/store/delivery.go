@@ -88,7 +88,7 @@ func (s *Store) InsertDelivery(ctx context.Context, d *Delivery, owner string, l
 	}
 	in := &deliveryInsert{d: d, owner: owner, lease: lease, now: time.Now(), headers: headers}
 	in.codec, in.body = encodeBody(d.Body)
-	if err := s.do(&writeOp{ctx: ctx, batch: deliveryInserts{}, item: in, front: true}); err != nil {
+	if err := s.do(&writeOp{ctx: ctx, batch: deliveryInserts{}, item: in}); err != nil {
 		return 0, 0, fmt.Errorf("storing delivery: %w", err)
 	}
 	if in.result == Inserted && d.Mode == ModeQueued {
@@ -109,7 +109,7 @@ func (s *Store) FinishInline(ctx context.Context, id int64, owner string, status
 			state, status, lastError, time.Now().UnixMicro(), id, owner)
 		return err
 	}
-	if err := s.do(&writeOp{ctx: ctx, fn: record, front: true}); err != nil {
+	if err := s.do(&writeOp{ctx: ctx, fn: record}); err != nil {
 		return fmt.Errorf("recording outcome of delivery %d: %w", id, err)
 	}
 	return nil

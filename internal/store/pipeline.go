@@ -11,19 +11,26 @@ import (
 	"github.com/jackc/pgx/v5/stdlib"
 )
 
-// insertPipelined writes a transaction made only of delivery inserts on
-// PostgreSQL as one pipelined batch with no BEGIN or COMMIT: the
-// statements up to a pipeline's Sync form one implicit transaction, which
-// the server commits at the Sync, or rolls back whole if one fails. The
-// request path's commit so costs one round trip instead of three.
-// Deliveries whose id was seen before are resolved after it, in a
-// transaction of their own (the rows they collided with are committed).
-func (w *writer) insertPipelined(ctx context.Context, ins []*deliveryInsert) error {
+// insertPipelined writes delivery inserts, and with them the writes of
+// PipelineBatches in rest, on PostgreSQL as one pipelined batch with no
+// BEGIN or COMMIT: the statements up to a pipeline's Sync form one
+// implicit transaction, which the server commits at the Sync, or rolls
+// back whole if one fails. The request path's commit so costs one round
+// trip instead of three, and the queue's completions ride along with it.
+// If a write of rest needs a transaction it returns ErrNeedsTx, having
+// written nothing. Deliveries whose id was seen before are resolved after
+// the pipeline, in a transaction of their own (the rows they collided with
+// are committed).
+func (w *writer) insertPipelined(ctx context.Context, ins []*deliveryInsert, rest []*writeOp) error {
 	conn, err := w.s.write.Conn(ctx)
 	if err != nil {
 		return fmt.Errorf("inserting deliveries: %w", err)
 	}
 	defer conn.Close()
+	tx := &Tx{s: w.s, conn: conn}
+	if err := runOps(ctx, tx, rest); err != nil {
+		return err
+	}
 	ids, err := w.s.deliveryIDs.take(ctx, conn, len(ins))
 	if err != nil {
 		return fmt.Errorf("reserving delivery ids: %w", err)
@@ -37,6 +44,7 @@ func (w *writer) insertPipelined(ctx context.Context, ins []*deliveryInsert) err
 		chunks++
 		return nil
 	})
+	tx.queueDeferred(b)
 	inserted := make(map[int64]bool, len(ins))
 	err = withPgx(conn, func(c *pgx.Conn) error {
 		br := c.SendBatch(ctx, b)

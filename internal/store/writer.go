@@ -69,6 +69,15 @@ func (t *Tx) flush(ctx context.Context) error {
 		return nil
 	}
 	b := &pgx.Batch{}
+	t.queueDeferred(b)
+	if err := withPgx(t.conn, func(c *pgx.Conn) error { return c.SendBatch(ctx, b).Close() }); err != nil {
+		return fmt.Errorf("running deferred statements: %w", err)
+	}
+	return nil
+}
+
+// queueDeferred adds the deferred statements to b.
+func (t *Tx) queueDeferred(b *pgx.Batch) {
 	for ds := t.deferred; len(ds) > 0; {
 		if ds[0].rows == nil {
 			b.Queue(ds[0].query, ds[0].args...)
@@ -90,10 +99,6 @@ func (t *Tx) flush(ctx context.Context) error {
 		ds = ds[n:]
 	}
 	t.deferred = nil
-	if err := withPgx(t.conn, func(c *pgx.Conn) error { return c.SendBatch(ctx, b).Close() }); err != nil {
-		return fmt.Errorf("running deferred statements: %w", err)
-	}
-	return nil
 }
 
 // Exec runs a statement written with ? placeholders.
@@ -170,7 +175,6 @@ type writeOp struct {
 	fn    func(*Tx) error
 	batch Batch // instead of fn: item is run with the transaction's other items of its batch
 	item  any
-	front bool // on the request path: PostgreSQL commits it apart from the queue's writes
 	done  chan error
 }
 
@@ -198,27 +202,20 @@ type writer struct {
 	commits atomic.Int64 // transactions committed
 	writes  atomic.Int64 // writes committed in them
 	ops     chan *writeOp
-	front   chan *writeOp // the request path's writes; ops on SQLite
 	quit    chan struct{}
 	wg      sync.WaitGroup
 	once    sync.Once
 }
 
-// newWriter starts the committers. SQLite has one: its only write
-// connection. PostgreSQL has two: one for the request path's writes, one
-// for the queue's (claims, completions), so that answering never waits
-// for a queue transaction. More than that splits the same writes into
-// smaller transactions, whose cost there is mostly fixed (round trips, the
-// WAL flush at commit): BenchmarkDrain ran 2.3k deliveries/s at 11.7
-// writes per commit with one queue committer, 1.5–1.9k at 3.4 with four.
+// newWriter starts the committer: one goroutine that takes every write
+// waiting and commits them together. The request path's delivery inserts
+// and the queue's completions share its transactions: on PostgreSQL,
+// whose cost per transaction is mostly fixed (round trips, the WAL flush
+// at commit), two committers, one for each, made twice the transactions
+// of half the size. In row 5 of bench/README.md the shared one cut the
+// database's CPU per delivery by a fifth.
 func newWriter(s *Store) *writer {
 	w := &writer{s: s, ops: make(chan *writeOp, 4*maxBatch), quit: make(chan struct{})}
-	w.front = w.ops
-	if s.dialect == Postgres {
-		w.front = make(chan *writeOp, 4*maxBatch)
-		w.wg.Add(1)
-		go w.loop(w.front)
-	}
 	w.wg.Add(1)
 	go w.loop(w.ops)
 	return w
@@ -246,12 +243,8 @@ func (s *Store) Do(ctx context.Context, fn func(*Tx) error) error {
 func (s *Store) do(op *writeOp) error {
 	ctx := op.ctx
 	op.done = make(chan error, 1)
-	ops := s.writer.ops
-	if op.front {
-		ops = s.writer.front
-	}
 	select {
-	case ops <- op:
+	case s.writer.ops <- op:
 	case <-s.writer.quit:
 		return ErrClosed
 	case <-ctx.Done():
@@ -325,6 +318,12 @@ func (w *writer) commit(batch []*writeOp) {
 		return
 	}
 	err := w.run(live)
+	if errors.Is(err, errSplit) {
+		ins, rest := splitInserts(live)
+		w.commit(ins)
+		w.commit(rest)
+		return
+	}
 	if err == nil {
 		w.commits.Add(1)
 		w.writes.Add(int64(len(live)))
@@ -345,6 +344,23 @@ func (w *writer) commit(batch []*writeOp) {
 		}
 		op.done <- err
 	}
+}
+
+// errSplit is what run answers a batch of delivery inserts and writes
+// that cannot share their pipeline, before it has written anything: the
+// committer then commits the inserts and the rest apart.
+var errSplit = errors.New("delivery inserts and writes that need a transaction")
+
+// splitInserts returns the delivery inserts of ops and the other writes.
+func splitInserts(ops []*writeOp) (ins, rest []*writeOp) {
+	for _, op := range ops {
+		if _, ok := op.batch.(deliveryInserts); ok {
+			ins = append(ins, op)
+		} else {
+			rest = append(rest, op)
+		}
+	}
+	return ins, rest
 }
 
 func (w *writer) run(ops []*writeOp) error {
@@ -378,23 +394,35 @@ func (w *writer) run(ops []*writeOp) error {
 	return nil
 }
 
-// runPostgres commits ops on PostgreSQL: pipelined when they are all
-// delivery inserts (the request path's usual transaction) or all writes of
-// PipelineBatches, else in a transaction on a connection of its own, which
-// Tx.Defer needs.
+// runPostgres commits ops on PostgreSQL: pipelined when they are delivery
+// inserts (the request path's writes) and writes of PipelineBatches (the
+// queue's completions), else in a transaction on a connection of its own,
+// which Tx.Defer needs. Inserts do not go in such a transaction: a batch
+// that mixes them with writes that need one fails with errSplit, and is
+// committed as two.
 func (w *writer) runPostgres(ctx context.Context, ops []*writeOp) error {
 	ins := make([]*deliveryInsert, 0, len(ops))
-	pipelined := true
+	var rest []*writeOp
+	pipelined := true // every write in rest can be pipelined
 	for _, op := range ops {
 		if _, ok := op.batch.(deliveryInserts); ok {
 			ins = append(ins, op.item.(*deliveryInsert))
+			continue
 		}
+		rest = append(rest, op)
 		if _, ok := op.batch.(PipelineBatch); !ok {
 			pipelined = false
 		}
 	}
-	if len(ins) == len(ops) {
-		return w.insertPipelined(ctx, ins)
+	if len(ins) > 0 {
+		if !pipelined {
+			return errSplit
+		}
+		err := w.insertPipelined(ctx, ins, rest)
+		if errors.Is(err, ErrNeedsTx) {
+			return errSplit
+		}
+		return err
 	}
 	conn, err := w.s.write.Conn(ctx)
 	if err != nil {
