@@ -71,8 +71,41 @@ func (w *writer) insertPipelined(ctx context.Context, ins []*deliveryInsert, res
 	if len(inserted) == len(ins) {
 		return nil
 	}
-	return w.inTx(ctx, conn, func(tx *Tx) error { return resolveSeen(ctx, tx, ins, inserted) })
+	err = w.inTx(ctx, conn, func(tx *Tx) error {
+		if resolveFault != nil {
+			if err := resolveFault(); err != nil {
+				return err
+			}
+		}
+		return resolveSeen(ctx, tx, ins, inserted)
+	})
+	if err == nil {
+		return nil
+	}
+	// The pipeline has committed: only the deliveries seen before failed.
+	seen := make(map[*deliveryInsert]bool, len(ins)-len(inserted))
+	for _, in := range ins {
+		if !inserted[in.id] {
+			seen[in] = true
+		}
+	}
+	return &partlyCommitted{err: fmt.Errorf("resolving deliveries seen before: %w", err), failed: seen}
 }
+
+// partlyCommitted is what a committed pipeline answers when resolving its
+// deliveries seen before failed afterwards: those failed, and every other
+// write of the batch is committed. Retried, they would be written twice.
+type partlyCommitted struct {
+	err    error
+	failed map[*deliveryInsert]bool
+}
+
+func (p *partlyCommitted) Error() string { return p.err.Error() }
+func (p *partlyCommitted) Unwrap() error { return p.err }
+
+// resolveFault, set by tests, fails the resolving of deliveries seen
+// before after a pipeline has committed.
+var resolveFault func() error
 
 // A PipelineBatch is a Batch whose writes need no result before their
 // transaction commits. On PostgreSQL, a transaction made only of such

@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync"
 	"testing"
@@ -93,5 +94,85 @@ func TestInsertsShareTransactionsWithCompletions(t *testing.T) {
 	}
 	if want := 64 + 10*16; n != want {
 		t.Fatalf("%d deliveries stored, want %d", n, want)
+	}
+}
+
+// If resolving a redelivery fails after the pipeline it shared has
+// committed, only the redelivery fails: the batch's other deliveries and
+// completions are committed, and are not written a second time.
+func TestPartlyCommittedPipelineIsNotWrittenAgain(t *testing.T) {
+	ctx := context.Background()
+	// Set first, so that it is restored after the store is closed.
+	injected := errors.New("injected fault")
+	t.Cleanup(store.SetResolveFault(func() error { return injected }))
+	s := storetest.Open(t, store.Postgres)
+	if err := s.Do(ctx, func(tx *store.Tx) error {
+		_, err := tx.Exec(ctx, `CREATE TABLE probes (tx TEXT NOT NULL)`)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if _, res, err := s.InsertDelivery(ctx, queued([]byte(`{}`), "seen-1"), "me", time.Now()); err != nil || res != store.Inserted {
+		t.Fatalf("first delivery: %v, %v", res, err)
+	}
+
+	// Hold the committer in a transaction while the writes queue up, so
+	// that they are committed as one batch.
+	entered, release := make(chan struct{}), make(chan struct{})
+	held := make(chan error, 1)
+	go func() {
+		held <- s.Do(ctx, func(*store.Tx) error {
+			close(entered)
+			<-release
+			return nil
+		})
+	}()
+	<-entered
+	const news, probes = 8, 4
+	var wg sync.WaitGroup
+	var redeliveryErr error
+	wg.Go(func() {
+		_, _, redeliveryErr = s.InsertDelivery(ctx, queued([]byte(`{}`), "seen-1"), "me", time.Now())
+	})
+	for i := range news {
+		wg.Go(func() {
+			if _, res, err := s.InsertDelivery(ctx, queued([]byte(`{}`), fmt.Sprint("new-", i)), "me", time.Now()); err != nil || res != store.Inserted {
+				t.Errorf("new delivery %d: result %v, error %v; want inserted", i, res, err)
+			}
+		})
+	}
+	for i := range probes {
+		wg.Go(func() {
+			if err := s.DoBatched(ctx, probeBatch{}, &probe{}); err != nil {
+				t.Errorf("probe %d: %v", i, err)
+			}
+		})
+	}
+	for deadline := time.Now().Add(5 * time.Second); store.QueuedWrites(s) < 1+news+probes; {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d writes queued, want %d", store.QueuedWrites(s), 1+news+probes)
+		}
+		time.Sleep(time.Millisecond)
+	}
+	close(release)
+	wg.Wait()
+	if err := <-held; err != nil {
+		t.Fatal(err)
+	}
+	if !errors.Is(redeliveryErr, injected) {
+		t.Fatalf("redelivery: error %v, want the injected fault", redeliveryErr)
+	}
+	var rows, probeRows, shared int
+	if err := s.Reader().QueryRowContext(ctx, `SELECT
+		(SELECT count(*) FROM deliveries),
+		(SELECT count(*) FROM probes),
+		(SELECT count(*) FROM probes p WHERE EXISTS (SELECT 1 FROM deliveries d WHERE d.xmin::text = p.tx))`).Scan(&rows, &probeRows, &shared); err != nil {
+		t.Fatal(err)
+	}
+	if rows != 1+news || probeRows != probes {
+		t.Fatalf("%d deliveries and %d probes stored, want %d and %d: committed writes were written again", rows, probeRows, 1+news, probes)
+	}
+	if shared != probes {
+		t.Fatalf("%d of %d probes shared the deliveries' transaction: the batch was not one pipeline", shared, probes)
 	}
 }

@@ -324,6 +324,19 @@ func (w *writer) commit(batch []*writeOp) {
 		w.commit(rest)
 		return
 	}
+	var part *partlyCommitted
+	if errors.As(err, &part) {
+		w.commits.Add(1)
+		w.writes.Add(int64(len(live) - len(part.failed)))
+		for _, op := range live {
+			if in, ok := op.item.(*deliveryInsert); ok && part.failed[in] {
+				op.done <- part.err
+			} else {
+				op.done <- nil
+			}
+		}
+		return
+	}
 	if err == nil {
 		w.commits.Add(1)
 		w.writes.Add(int64(len(live)))
