@@ -101,6 +101,18 @@ type partlyCommitted struct {
 }
 
 func (p *partlyCommitted) Error() string { return p.err.Error() }
+
+// errOf returns the error of op, a write of p's batch: nil if it is
+// committed. A nil p is a batch committed whole.
+func (p *partlyCommitted) errOf(op *writeOp) error {
+	if p == nil {
+		return nil
+	}
+	if in, ok := op.item.(*deliveryInsert); ok && p.failed[in] {
+		return p.err
+	}
+	return nil
+}
 func (p *partlyCommitted) Unwrap() error { return p.err }
 
 // resolveFault, set by tests, fails the resolving of deliveries seen

@@ -36,10 +36,10 @@ func (probeBatch) Pipeline(ctx context.Context, tx *store.Tx, items []any) error
 	return nil
 }
 
-// On PostgreSQL the queue's completions are committed in the transactions
-// of the request path's delivery inserts, and a completion that fails does
-// not fail the deliveries committed with it.
-func TestInsertsShareTransactionsWithCompletions(t *testing.T) {
+// openWithProbes opens a PostgreSQL store with the table probeBatch
+// writes to.
+func openWithProbes(t *testing.T) *store.Store {
+	t.Helper()
 	ctx := context.Background()
 	s := storetest.Open(t, store.Postgres)
 	if err := s.Do(ctx, func(tx *store.Tx) error {
@@ -48,6 +48,15 @@ func TestInsertsShareTransactionsWithCompletions(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
+	return s
+}
+
+// On PostgreSQL the queue's completions are committed in the transactions
+// of the request path's delivery inserts, and a completion that fails does
+// not fail the deliveries committed with it.
+func TestInsertsShareTransactionsWithCompletions(t *testing.T) {
+	ctx := context.Background()
+	s := openWithProbes(t)
 	// round writes n deliveries and n probes at once, the probes failing if
 	// fail, and returns how many probes failed.
 	round := func(t *testing.T, n int, fail bool) int {
@@ -105,13 +114,7 @@ func TestPartlyCommittedPipelineIsNotWrittenAgain(t *testing.T) {
 	// Set first, so that it is restored after the store is closed.
 	injected := errors.New("injected fault")
 	t.Cleanup(store.SetResolveFault(func() error { return injected }))
-	s := storetest.Open(t, store.Postgres)
-	if err := s.Do(ctx, func(tx *store.Tx) error {
-		_, err := tx.Exec(ctx, `CREATE TABLE probes (tx TEXT NOT NULL)`)
-		return err
-	}); err != nil {
-		t.Fatal(err)
-	}
+	s := openWithProbes(t)
 	if _, res, err := s.InsertDelivery(ctx, queued([]byte(`{}`), "seen-1"), "me", time.Now()); err != nil || res != store.Inserted {
 		t.Fatalf("first delivery: %v, %v", res, err)
 	}

@@ -217,7 +217,7 @@ type writer struct {
 func newWriter(s *Store) *writer {
 	w := &writer{s: s, ops: make(chan *writeOp, 4*maxBatch), quit: make(chan struct{})}
 	w.wg.Add(1)
-	go w.loop(w.ops)
+	go w.loop()
 	return w
 }
 
@@ -264,16 +264,16 @@ func (s *Store) do(op *writeOp) error {
 	}
 }
 
-func (w *writer) loop(ops chan *writeOp) {
+func (w *writer) loop() {
 	defer w.wg.Done()
 	batch := make([]*writeOp, 0, maxBatch)
 	for {
 		batch = batch[:0]
 		select {
-		case op := <-ops:
+		case op := <-w.ops:
 			batch = append(batch, op)
 		case <-w.quit:
-			w.drain(ops)
+			w.drain()
 			return
 		}
 		// Let the goroutines that are about to write queue their writes
@@ -283,7 +283,7 @@ func (w *writer) loop(ops chan *writeOp) {
 	fill:
 		for len(batch) < maxBatch {
 			select {
-			case op := <-ops:
+			case op := <-w.ops:
 				batch = append(batch, op)
 			default:
 				break fill
@@ -294,10 +294,10 @@ func (w *writer) loop(ops chan *writeOp) {
 }
 
 // drain answers the writes still queued at close.
-func (w *writer) drain(ops chan *writeOp) {
+func (w *writer) drain() {
 	for {
 		select {
-		case op := <-ops:
+		case op := <-w.ops:
 			op.done <- ErrClosed
 		default:
 			return
@@ -325,23 +325,14 @@ func (w *writer) commit(batch []*writeOp) {
 		return
 	}
 	var part *partlyCommitted
-	if errors.As(err, &part) {
+	if err == nil || errors.As(err, &part) {
 		w.commits.Add(1)
-		w.writes.Add(int64(len(live) - len(part.failed)))
 		for _, op := range live {
-			if in, ok := op.item.(*deliveryInsert); ok && part.failed[in] {
-				op.done <- part.err
-			} else {
-				op.done <- nil
+			err := part.errOf(op)
+			if err == nil {
+				w.writes.Add(1)
 			}
-		}
-		return
-	}
-	if err == nil {
-		w.commits.Add(1)
-		w.writes.Add(int64(len(live)))
-		for _, op := range live {
-			op.done <- nil
+			op.done <- err
 		}
 		return
 	}
@@ -414,22 +405,14 @@ func (w *writer) run(ops []*writeOp) error {
 // that mixes them with writes that need one fails with errSplit, and is
 // committed as two.
 func (w *writer) runPostgres(ctx context.Context, ops []*writeOp) error {
-	ins := make([]*deliveryInsert, 0, len(ops))
-	var rest []*writeOp
-	pipelined := true // every write in rest can be pipelined
-	for _, op := range ops {
-		if _, ok := op.batch.(deliveryInserts); ok {
-			ins = append(ins, op.item.(*deliveryInsert))
-			continue
-		}
-		rest = append(rest, op)
-		if _, ok := op.batch.(PipelineBatch); !ok {
-			pipelined = false
-		}
-	}
-	if len(ins) > 0 {
-		if !pipelined {
+	insOps, rest := splitInserts(ops)
+	if len(insOps) > 0 {
+		if !pipelinable(rest) {
 			return errSplit
+		}
+		ins := make([]*deliveryInsert, len(insOps))
+		for i, op := range insOps {
+			ins[i] = op.item.(*deliveryInsert)
 		}
 		err := w.insertPipelined(ctx, ins, rest)
 		if errors.Is(err, ErrNeedsTx) {
@@ -451,13 +434,23 @@ func (w *writer) runPostgres(ctx context.Context, ops []*writeOp) error {
 		}
 		return runOps(ctx, tx, ops)
 	}
-	if pipelined {
+	if pipelinable(ops) {
 		err := w.pipeline(ctx, conn, write)
 		if !errors.Is(err, ErrNeedsTx) {
 			return err
 		}
 	}
 	return w.inTx(ctx, conn, write)
+}
+
+// pipelinable reports whether every write of ops is a PipelineBatch's.
+func pipelinable(ops []*writeOp) bool {
+	for _, op := range ops {
+		if _, ok := op.batch.(PipelineBatch); !ok {
+			return false
+		}
+	}
+	return true
 }
 
 // runOps runs ops in tx: the writes of each Batch together, after the
