@@ -4,7 +4,6 @@ go 1.26.8
 
 require (
 	github.com/go-json-experiment/json v1.27.2
-	github.com/goccy/go-json v0.12.0
 	github.com/jackc/pgx/v5 v5.13.0
 	github.com/klauspost/compress v1.20.4
 	golang.org/x/sys v0.49.0

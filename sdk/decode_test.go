@@ -1,13 +1,14 @@
 package sdk_test
 
 import (
+	stdjson "encoding/json"
+	"errors"
+	"net/http"
 	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
-
-	json "github.com/go-json-experiment/json/v1"
 
 	"github.com/hookpoint/hookpoint/sdk"
 )
@@ -35,11 +36,11 @@ type payload struct {
 	Untagged string
 }
 
-// FuzzDecodeJSONObject holds DecodeJSONObject to encoding/json's
-// semantics, as the engine of Request.DecodeJSON implements them: for any
-// input, both accept or both refuse it, and what they accept decodes to
-// the same value.
-func FuzzDecodeJSONObject(f *testing.F) {
+// FuzzDecodeJSON holds DecodeJSON to the standard library's
+// encoding/json: for any input but a top-level null (which DecodeJSON
+// refuses), both accept or both refuse it, and what they accept decodes
+// to the same value.
+func FuzzDecodeJSON(f *testing.F) {
 	push, err := os.ReadFile(pushFixture)
 	if err != nil {
 		f.Fatal(err)
@@ -52,32 +53,49 @@ func FuzzDecodeJSONObject(f *testing.F) {
 		`{"ref":"a","x":[1,2,}`, `{"ref":"a","x":{"a":tru}}`, `{"ref":"\q"}`, `{"ref":"a"} x`,
 		`{"number":1.5}`, `{"number":"1"}`, `{"created":"yes"}`, `{"commits":{}}`, `{"ref":"\ud800"}`,
 		`{"ref":"a","ref":"b"}`, "{\"ref\":\"\xff\"}", `{"labels":{"a":1}}`, `{"id":1e400}`, `  {"ref":"a"}  `,
+		`[]`, `"x"`, `1`,
 	} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		var got, want payload
-		err := sdk.DecodeJSONObject([]byte(s), &got)
-		if !strings.HasPrefix(strings.TrimSpace(s), "{") {
-			if err == nil {
-				t.Fatalf("DecodeJSONObject(%q) took what is not an object", s)
-			}
+		if strings.TrimSpace(s) == "null" || strings.TrimSpace(s) == "" {
 			return
 		}
-		werr := json.Unmarshal([]byte(s), &want)
+		var got, want payload
+		err := sdk.DecodeJSON([]byte(s), &got)
+		werr := stdjson.Unmarshal([]byte(s), &want)
 		if (err == nil) != (werr == nil) {
-			t.Fatalf("DecodeJSONObject(%q): err %v; encoding/json's semantics: %v", s, err, werr)
+			t.Fatalf("DecodeJSON(%q): err %v; encoding/json: %v", s, err, werr)
 		}
 		if err == nil && !reflect.DeepEqual(got, want) {
-			t.Fatalf("DecodeJSONObject(%q) = %+v; encoding/json's semantics: %+v", s, got, want)
+			t.Fatalf("DecodeJSON(%q) = %+v; encoding/json: %+v", s, got, want)
+		}
+		var he *sdk.HTTPError
+		if err != nil && (!errors.As(err, &he) || he.Status != http.StatusBadRequest || !strings.HasPrefix(he.Detail, "invalid JSON payload")) {
+			t.Fatalf("DecodeJSON(%q) error %v is not a 400 worded \"invalid JSON payload…\"", s, err)
 		}
 	})
 }
 
-// BenchmarkDecodeJSONObject decodes the 8.8 KB GitHub push fixture with
-// DecodeJSONObject and, in the same run, with the engine of
-// Request.DecodeJSON (encoding/json's semantics on json/v2's engine).
-func BenchmarkDecodeJSONObject(b *testing.B) {
+// A top-level null is refused, and CheckJSONObject words a malformed
+// payload as DecodeJSON does.
+func TestDecodeJSONWording(t *testing.T) {
+	var p payload
+	err := sdk.DecodeJSON([]byte(" null "), &p)
+	var he *sdk.HTTPError
+	if !errors.As(err, &he) || he.Status != http.StatusBadRequest || he.Detail != "invalid JSON payload: expected a value, got null" {
+		t.Errorf("DecodeJSON(null) = %v, want a 400", err)
+	}
+	in := []byte(`{"ref":`)
+	derr, cerr := sdk.DecodeJSON(in, &p), sdk.CheckJSONObject(in)
+	if derr == nil || cerr == nil || derr.(*sdk.HTTPError).Detail != cerr.(*sdk.HTTPError).Detail {
+		t.Errorf("DecodeJSON says %v, CheckJSONObject says %v: want the same detail", derr, cerr)
+	}
+}
+
+// BenchmarkDecodeJSON decodes the 8.8 KB GitHub push fixture with
+// DecodeJSON and, in the same run, with the standard library.
+func BenchmarkDecodeJSON(b *testing.B) {
 	push, err := os.ReadFile(pushFixture)
 	if err != nil {
 		b.Fatal(err)
@@ -86,8 +104,8 @@ func BenchmarkDecodeJSONObject(b *testing.B) {
 		name   string
 		decode func([]byte, any) error
 	}{
-		{"DecodeJSONObject", sdk.DecodeJSONObject},
-		{"json-v1-semantics", json.Unmarshal},
+		{"DecodeJSON", sdk.DecodeJSON},
+		{"encoding-json", stdjson.Unmarshal},
 	} {
 		b.Run(c.name, func(b *testing.B) {
 			b.SetBytes(int64(len(push)))

@@ -1,5 +1,8 @@
-// Package sdk is the plugin SDK of Hookpoint. It imports only the standard
-// library.
+// Package sdk is the plugin SDK of Hookpoint. It imports the standard
+// library and one module, github.com/go-json-experiment/json: the
+// upstream of encoding/json/v2, whose decoder [DecodeJSON] runs with
+// encoding/json's semantics (until encoding/json/v2 needs no
+// GOEXPERIMENT).
 //
 // A plugin registers itself in an init function and is built by the host:
 //

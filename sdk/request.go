@@ -9,16 +9,13 @@ import (
 	"net/http"
 	"net/url"
 	"reflect"
-	"strings"
 	"time"
 
-	// encoding/json's semantics on the engine of its successor (the
-	// upstream of Go's encoding/json/v2): decoding a webhook payload
-	// into a struct takes about 0.4 of the time encoding/json takes.
+	// encoding/json's semantics on the engine of its successor, the
+	// upstream of encoding/json/v2 (bench/README.md: decoding).
 	json "github.com/go-json-experiment/json/v1"
-	gojson "github.com/goccy/go-json"
 
-	"github.com/hookpoint/hookpoint/jsoncheck"
+	"github.com/hookpoint/hookpoint/sdk/internal/jsoncheck"
 )
 
 // Request is a webhook request as a handler sees it. Body holds the raw
@@ -61,23 +58,35 @@ func (r *Request) ContentType() string {
 	return mt
 }
 
-// DecodeJSON decodes the JSON body into v. A missing or invalid body is an
-// [HTTPError] with status 400.
-func (r *Request) DecodeJSON(v any) error {
-	if len(strings.TrimSpace(string(r.Body))) == 0 {
-		return Error(http.StatusBadRequest, "request body is empty; expected JSON")
+// DecodeJSON decodes the JSON body into v; see [DecodeJSON].
+func (r *Request) DecodeJSON(v any) error { return DecodeJSON(r.Body, v) }
+
+// DecodeJSON decodes payload, one JSON value (a request body, or a form
+// field that carries JSON such as GitHub's payload), into v with
+// encoding/json's semantics. It is the one JSON decoder of the SDK: an
+// empty or malformed payload, a top-level null, or a value of the wrong
+// shape is a 400 [HTTPError] whose detail says what and where, worded
+// alike in every case. A queued handler that returns it fails the
+// delivery at once instead of retrying it.
+func DecodeJSON(payload []byte, v any) error {
+	trimmed := bytes.TrimSpace(payload)
+	if len(trimmed) == 0 {
+		return Error(http.StatusBadRequest, "invalid JSON payload: it is empty")
 	}
-	if err := json.Unmarshal(r.Body, v); err != nil {
+	if string(trimmed) == "null" {
+		return Error(http.StatusBadRequest, "invalid JSON payload: expected a value, got null")
+	}
+	if err := json.Unmarshal(payload, v); err != nil {
 		return jsonError(err)
 	}
 	return nil
 }
 
-// CheckJSONObject returns a 400 [HTTPError] unless payload is one
-// well-formed JSON object. It scans without decoding (package jsoncheck,
-// several times faster than decoding): a queued endpoint's Check uses it
-// to refuse a malformed payload before the delivery is stored, and leaves
-// the decoding to the handler.
+// CheckJSONObject returns a 400 [HTTPError], worded as [DecodeJSON]'s,
+// unless payload is one well-formed JSON object. It scans without
+// decoding, several times faster than decoding: a queued endpoint's Check
+// uses it to refuse a malformed payload before the delivery is stored,
+// and leaves the decoding to the handler.
 func CheckJSONObject(payload []byte) error {
 	err := jsoncheck.Object(payload)
 	if err == nil {
@@ -88,26 +97,6 @@ func CheckJSONObject(payload []byte) error {
 		return &HTTPError{Status: http.StatusBadRequest, Detail: fmt.Sprintf("invalid JSON payload at byte %d: %v", syn.Offset, syn), Err: err}
 	}
 	return &HTTPError{Status: http.StatusBadRequest, Detail: "invalid JSON payload: " + err.Error(), Err: err}
-}
-
-// DecodeJSONObject decodes payload, which must be one JSON object, into
-// v. Anything else is a 400 [HTTPError] (permanent for a queued
-// delivery) carrying the decoder's complaint.
-//
-// It runs on github.com/goccy/go-json, which keeps encoding/json's
-// semantics (FuzzDecodeJSONObject holds it to them), words most errors as
-// encoding/json does, and decodes a GitHub push ~5× faster than the
-// engine of [Request.DecodeJSON]: queued notification handlers decode
-// every delivery with it, and the decode was the largest single cost of
-// a run.
-func DecodeJSONObject(payload []byte, v any) error {
-	if !bytes.HasPrefix(bytes.TrimSpace(payload), []byte("{")) {
-		return Error(http.StatusBadRequest, "invalid JSON payload: expected a JSON object")
-	}
-	if err := gojson.Unmarshal(payload, v); err != nil {
-		return Errorf(http.StatusBadRequest, "invalid JSON payload: %w", err)
-	}
-	return nil
 }
 
 func jsonError(err error) *HTTPError {

@@ -32,8 +32,8 @@ func TestDecodeJSON(t *testing.T) {
 		detail string // what the answer's detail must say
 	}{
 		{"object", `{"task_id":"a"}`, 0, ""},
-		{"empty", ``, 400, "request body is empty"},
-		{"spaces", "  \n", 400, "request body is empty"},
+		{"empty", ``, 400, "invalid JSON payload: it is empty"},
+		{"spaces", "  \n", 400, "invalid JSON payload: it is empty"},
 		{"truncated", `{"task_id":`, 400, "at byte 11: unexpected end of JSON input"},
 		{"array", `[1,2]`, 400, "the payload must be a JSON object, not array"},
 		{"scalar", `"x"`, 400, "the payload must be a JSON object, not string"},

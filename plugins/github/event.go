@@ -52,7 +52,7 @@ var events = map[string]eventFunc{
 func decode[T any](f func(*T) reply) eventFunc {
 	return func(payload []byte) (reply, error) {
 		var e T
-		if err := sdk.DecodeJSONObject(payload, &e); err != nil {
+		if err := sdk.DecodeJSON(payload, &e); err != nil {
 			return reply{}, err
 		}
 		return f(&e), nil

@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/hookpoint/hookpoint/jsoncheck"
+	"github.com/hookpoint/hookpoint/sdk/internal/jsoncheck"
 )
 
 var cases = []string{
