@@ -31,7 +31,7 @@ type Host interface {
 	// returns its id. The task survives restarts and is retried by the
 	// worker's retry policy. Called from a queued handler or a task, the
 	// task is stored when the run commits, and the id returned is "".
-	Enqueue(ctx context.Context, args JobArgs, opts *EnqueueOpts) (string, error)
+	Enqueue(ctx context.Context, args TaskArgs, opts *EnqueueOpts) (string, error)
 	// CancelTask cancels a pending task of the plugin. It reports whether
 	// the task was still pending.
 	CancelTask(ctx context.Context, id string) (bool, error)

@@ -9,10 +9,10 @@ import (
 	"time"
 )
 
-// JobArgs are the arguments of a durable task; they are stored as JSON.
+// TaskArgs are the arguments of a durable task; they are stored as JSON.
 // Kind names the worker that runs them; it must never change once tasks
 // of that kind may be stored.
-type JobArgs interface {
+type TaskArgs interface {
 	Kind() string
 }
 

@@ -2,7 +2,11 @@ package sdk
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"net/http"
+	"slices"
+	"strings"
 )
 
 // DefaultMaxBodyBytes is the request body limit of an endpoint that sets
@@ -34,9 +38,7 @@ type Webhook struct {
 	// with no Verify and not Public is refused at load.
 	Public bool
 	// DeliveryIDHeader names the header carrying the sender's delivery
-	// id. Defaults to the well-known ones (X-GitHub-Delivery,
-	// X-Gitea-Delivery, X-Gogs-Delivery, X-Gitlab-Event-UUID, webhook-id,
-	// svix-id, X-Request-UUID, Idempotency-Key). A delivery id is
+	// id. Defaults to the first of [DeliveryIDHeaders] present. A delivery id is
 	// processed at most once: a redelivery is answered 200 with
 	// {"status":"duplicate"} and does not reach the handler. GET and HEAD
 	// requests are not deduplicated.
@@ -104,4 +106,107 @@ type HandlerFunc func(ctx context.Context, req *Request) (*Response, error)
 // ServeWebhook calls f(ctx, req).
 func (f HandlerFunc) ServeWebhook(ctx context.Context, req *Request) (*Response, error) {
 	return f(ctx, req)
+}
+
+// deliveryIDHeaders are the well-known delivery id headers, in lookup
+// order.
+var deliveryIDHeaders = []string{
+	"X-GitHub-Delivery", "X-Gitea-Delivery", "X-Gogs-Delivery", "X-Gitlab-Event-UUID",
+	"Webhook-Id", "Svix-Id", "X-Request-UUID", "Idempotency-Key",
+}
+
+// DeliveryIDHeaders returns the headers a sender's delivery id is looked
+// up in, in order, for a webhook that names no DeliveryIDHeader.
+func DeliveryIDHeaders() []string { return slices.Clone(deliveryIDHeaders) }
+
+// DeliveryID returns the sender's delivery id in h: the value of header,
+// or, when header is "", of the first of [DeliveryIDHeaders] present; ""
+// when there is none.
+func DeliveryID(h http.Header, header string) string {
+	if header != "" {
+		return strings.TrimSpace(h.Get(header))
+	}
+	for _, name := range deliveryIDHeaders {
+		if v := strings.TrimSpace(h.Get(name)); v != "" {
+			return v
+		}
+	}
+	return ""
+}
+
+// ValidateEndpoint checks an endpoint path: it starts with "/", has no
+// empty, "." or ".." segments, and uses only letters, digits and - . _ ~.
+// "/" alone is valid: the plugin's webhook root.
+func ValidateEndpoint(p string) error {
+	if p == "" {
+		return errors.New("endpoint is empty; it must start with /")
+	}
+	if p[0] != '/' {
+		return fmt.Errorf("endpoint %q must start with /", p)
+	}
+	if p == "/" {
+		return nil
+	}
+	for _, seg := range strings.Split(p[1:], "/") {
+		switch seg {
+		case "":
+			return fmt.Errorf("endpoint %q has an empty segment (// or a trailing /)", p)
+		case ".", "..":
+			return fmt.Errorf("endpoint %q has a %q segment", p, seg)
+		}
+	}
+	for _, r := range p {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("/-._~", r)) {
+			return fmt.Errorf("endpoint %q has the character %q; use letters, digits and - . _ ~", p, r)
+		}
+	}
+	return nil
+}
+
+// Validate checks w as the server does when it is mounted: a valid
+// Endpoint, a Handler, a known Mode, method names made of letters, no
+// nil verifier, verification or Public, and no negative MaxBodyBytes.
+func (w Webhook) Validate() error {
+	if err := ValidateEndpoint(w.Endpoint); err != nil {
+		return err
+	}
+	if w.Handler == nil {
+		return fmt.Errorf("webhook %s has no handler", w.Endpoint)
+	}
+	if w.Mode != ModeInline && w.Mode != ModeQueued {
+		return fmt.Errorf("webhook %s: unknown mode %d", w.Endpoint, w.Mode)
+	}
+	for _, m := range w.Methods {
+		if m = strings.TrimSpace(m); m == "" || strings.ContainsFunc(m, func(r rune) bool { return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z') }) {
+			return fmt.Errorf("webhook %s: method %q is not an HTTP method name", w.Endpoint, m)
+		}
+	}
+	for i, v := range w.Verify {
+		if v == nil {
+			return fmt.Errorf("webhook %s: verifier %d is nil", w.Endpoint, i)
+		}
+	}
+	if len(w.Verify) == 0 && !w.Public {
+		return fmt.Errorf("webhook %s has no verification; give it Verify or declare it Public", w.Endpoint)
+	}
+	if w.MaxBodyBytes < 0 {
+		return fmt.Errorf("webhook %s: MaxBodyBytes is negative", w.Endpoint)
+	}
+	return nil
+}
+
+// AllowedMethods returns the methods w accepts: Methods upper-cased
+// ("post" is POST), without duplicates, with HEAD added where GET is;
+// nil when w accepts any method.
+func (w Webhook) AllowedMethods() []string {
+	var out []string
+	for _, m := range w.Methods {
+		if m = strings.ToUpper(strings.TrimSpace(m)); !slices.Contains(out, m) {
+			out = append(out, m)
+		}
+	}
+	if slices.Contains(out, http.MethodGet) && !slices.Contains(out, http.MethodHead) {
+		out = append(out, http.MethodHead)
+	}
+	return out
 }

@@ -94,7 +94,7 @@ func (h *host) Worker(w sdk.Worker) error {
 	return nil
 }
 
-func (h *host) Enqueue(ctx context.Context, args sdk.JobArgs, opts *sdk.EnqueueOpts) (string, error) {
+func (h *host) Enqueue(ctx context.Context, args sdk.TaskArgs, opts *sdk.EnqueueOpts) (string, error) {
 	kind := args.Kind()
 	w := h.inst.workers[kind]
 	if w == nil {
@@ -148,29 +148,11 @@ func (h *host) Webhook(w sdk.Webhook) error {
 	if h.sealed {
 		return fmt.Errorf("webhook %s: webhooks can only be mounted during Provision", w.Endpoint)
 	}
-	if err := ValidateEndpoint(w.Endpoint); err != nil {
+	if err := w.Validate(); err != nil {
 		return err
 	}
 	if _, dup := h.inst.endpoints[w.Endpoint]; dup {
 		return fmt.Errorf("endpoint %s is mounted twice", w.Endpoint)
-	}
-	if w.Handler == nil {
-		return fmt.Errorf("webhook %s has no handler", w.Endpoint)
-	}
-	if w.Mode != sdk.ModeInline && w.Mode != sdk.ModeQueued {
-		return fmt.Errorf("webhook %s: unknown mode %d", w.Endpoint, w.Mode)
-	}
-	methods, err := normalizeMethods(w.Methods)
-	if err != nil {
-		return fmt.Errorf("webhook %s: %w", w.Endpoint, err)
-	}
-	for i, v := range w.Verify {
-		if v == nil {
-			return fmt.Errorf("webhook %s: verifier %d is nil", w.Endpoint, i)
-		}
-	}
-	if len(w.Verify) == 0 && !w.Public {
-		return fmt.Errorf("webhook %s has no verification; give it Verify or declare it Public", w.Endpoint)
 	}
 	limit := h.maxBody
 	if w.MaxBodyBytes > 0 {
@@ -199,7 +181,7 @@ func (h *host) Webhook(w sdk.Webhook) error {
 		Path:             w.Endpoint,
 		Name:             w.Name,
 		Description:      w.Description,
-		Methods:          methods,
+		Methods:          w.AllowedMethods(),
 		MaxBodyBytes:     limit,
 		Verify:           w.Verify,
 		Public:           w.Public,

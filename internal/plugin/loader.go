@@ -113,7 +113,7 @@ func (s *Set) load(inst *Instance, o Options) (err error) {
 		}
 	}
 	for ep := range pc.Webhooks {
-		if err := ValidateEndpoint(ep); err != nil {
+		if err := sdk.ValidateEndpoint(ep); err != nil {
 			return fmt.Errorf("config webhooks: %w", err)
 		}
 	}

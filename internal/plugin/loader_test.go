@@ -2,6 +2,7 @@ package plugin_test
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -9,6 +10,7 @@ import (
 	"github.com/hookpoint/hookpoint/internal/config"
 	"github.com/hookpoint/hookpoint/internal/plugin"
 	"github.com/hookpoint/hookpoint/sdk"
+	"github.com/hookpoint/hookpoint/sdk/sdktest"
 )
 
 type testConfig struct {
@@ -227,3 +229,29 @@ func (pingArgs) Kind() string { return "ping" }
 type otherArgs struct{}
 
 func (otherArgs) Kind() string { return "other" }
+
+// The loader and sdktest's fake host take and refuse the same webhooks,
+// and agree on the methods an endpoint allows.
+func TestLoaderAndSDKTestAgree(t *testing.T) {
+	t.Parallel()
+	for _, w := range []sdk.Webhook{
+		{Endpoint: "/", Public: true, Handler: ok},
+		{Endpoint: "/a/b", Public: true, Methods: []string{"post", "get"}, Handler: ok},
+		{Endpoint: "/a//b", Public: true, Handler: ok},
+		{Endpoint: "/x", Handler: ok},
+		{Endpoint: "/y", Public: true, Methods: []string{"PO ST"}, Handler: ok},
+		{Endpoint: "/z", Public: true, MaxBodyBytes: -1, Handler: ok},
+	} {
+		set, lerr := load(t, registry(func(h sdk.Host) error { return h.Webhook(w) }, false), enabled(map[string]any{"SECRET": "s"}))
+		kerr := sdktest.NewHost(t, "t.p").Webhook(w)
+		if (lerr == nil) != (kerr == nil) {
+			t.Errorf("%q: loader says %v, sdktest says %v", w.Endpoint, lerr, kerr)
+			continue
+		}
+		if lerr == nil {
+			if got, want := set.Lookup("t.p").Endpoint(w.Endpoint).Methods, w.AllowedMethods(); !slices.Equal(got, want) {
+				t.Errorf("%q: loader allows %v, sdk says %v", w.Endpoint, got, want)
+			}
+		}
+	}
+}

@@ -19,13 +19,6 @@ import (
 	"github.com/hookpoint/hookpoint/verify"
 )
 
-// deliveryHeaders are the headers senders put their delivery id in, in the
-// order they are looked up.
-var deliveryHeaders = []string{
-	"X-GitHub-Delivery", "X-Gitea-Delivery", "X-Gogs-Delivery", "X-Gitlab-Event-UUID",
-	"Webhook-Id", "Svix-Id", "X-Request-UUID", "Idempotency-Key",
-}
-
 // serveWebhook handles /api/plugin/{author}.{module}/webhook{endpoint}.
 func (s *Server) serveWebhook(w http.ResponseWriter, r *http.Request, reqID string) {
 	start := time.Now()
@@ -129,7 +122,7 @@ func (s *Server) dispatch(w http.ResponseWriter, r *http.Request, ep *plugin.End
 		}
 	}
 	now := time.Now()
-	id := deliveryID(r.Header, ep.DeliveryIDHeader)
+	id := sdk.DeliveryID(r.Header, ep.DeliveryIDHeader)
 	if len(id) > maxDeliveryID {
 		s.reject(w, ep, log, client, http.StatusBadRequest, "delivery-id", fmt.Sprintf("delivery id is longer than %d bytes", maxDeliveryID))
 		return client
@@ -285,20 +278,6 @@ func verifyFailure(w http.ResponseWriter, err error) (int, string) {
 		}
 	}
 	return status, check
-}
-
-// deliveryID returns the delivery id from the named header, or from the
-// first well-known header present.
-func deliveryID(h http.Header, named string) string {
-	if named != "" {
-		return strings.TrimSpace(h.Get(named))
-	}
-	for _, name := range deliveryHeaders {
-		if v := strings.TrimSpace(h.Get(name)); v != "" {
-			return v
-		}
-	}
-	return ""
 }
 
 // writeHandlerError answers a handler's error and returns the status.

@@ -146,9 +146,9 @@ type StartRequest struct {
 	NotifyChatKey string `json:"notify_chat_key"`
 }
 
-// JobArgs are the stored arguments of a job. The JSON names are stored
+// Args are the stored arguments of a job task. The JSON names are stored
 // with every task and must not change.
-type JobArgs struct {
+type Args struct {
 	// TaskID is the client's task id; empty means the durable task's id.
 	TaskID string `json:"task_id,omitempty"`
 	// ChatKey is the chat told when the job is done.
@@ -156,7 +156,7 @@ type JobArgs struct {
 }
 
 // Kind returns TaskKind.
-func (JobArgs) Kind() string { return TaskKind }
+func (Args) Kind() string { return TaskKind }
 
 func (p *Plugin) serveStart(ctx context.Context, req *sdk.Request) (*sdk.Response, error) {
 	var sr StartRequest
@@ -177,7 +177,7 @@ func (p *Plugin) serveStart(ctx context.Context, req *sdk.Request) (*sdk.Respons
 		// still gets its own job and message.
 		opts = &sdk.EnqueueOpts{UniqueKey: uniqueKey(chat, sr.TaskID)}
 	}
-	id, err := p.host.Enqueue(ctx, JobArgs{TaskID: sr.TaskID, ChatKey: chat}, opts)
+	id, err := p.host.Enqueue(ctx, Args{TaskID: sr.TaskID, ChatKey: chat}, opts)
 	if err != nil {
 		return nil, fmt.Errorf("starting job: %w", err)
 	}
@@ -204,7 +204,7 @@ func uniqueKey(chat, taskID string) string {
 // Interrupted (shutdown, timeout), it returns the context's error, so the
 // job runs again; the message is sent only by a run that succeeds.
 func (p *Plugin) runJob(ctx context.Context, t *sdk.Task) error {
-	var args JobArgs
+	var args Args
 	if err := t.Decode(&args); err != nil {
 		return err
 	}

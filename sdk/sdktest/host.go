@@ -8,7 +8,6 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
-	"strings"
 	"sync"
 	"testing"
 
@@ -98,12 +97,10 @@ func (h *Host) DataDir() string { return h.dataDir }
 // it before the plugin is provisioned.
 func (h *Host) SetDataDir(dir string) { h.dataDir = dir }
 
-// Webhook records w. Like the server's loader, it refuses an endpoint
-// that does not start with "/", has empty, "." or ".." segments, or is
-// already mounted, a webhook without a handler, one with a nil verifier,
-// one with no verifiers that is not Public, and an unknown Mode.
+// Webhook records w. Like the server's loader, it refuses a webhook that
+// [sdk.Webhook.Validate] refuses, and an endpoint already mounted.
 func (h *Host) Webhook(w sdk.Webhook) error {
-	if err := checkWebhook(w); err != nil {
+	if err := w.Validate(); err != nil {
 		return fmt.Errorf("plugin %s: %w", h.id, err)
 	}
 	h.mu.Lock()
@@ -114,40 +111,6 @@ func (h *Host) Webhook(w sdk.Webhook) error {
 		}
 	}
 	h.webhooks = append(h.webhooks, w)
-	return nil
-}
-
-func checkWebhook(w sdk.Webhook) error {
-	if !strings.HasPrefix(w.Endpoint, "/") {
-		return fmt.Errorf("webhook endpoint %q must start with /", w.Endpoint)
-	}
-	for _, seg := range strings.Split(w.Endpoint[1:], "/") {
-		if seg == "" || seg == "." || seg == ".." {
-			return fmt.Errorf("webhook endpoint %q has an empty, . or .. segment", w.Endpoint)
-		}
-	}
-	if w.Handler == nil {
-		return fmt.Errorf("webhook %q has no handler", w.Endpoint)
-	}
-	if w.Mode != sdk.ModeInline && w.Mode != sdk.ModeQueued {
-		return fmt.Errorf("webhook %q: unknown mode %d", w.Endpoint, w.Mode)
-	}
-	for i, v := range w.Verify {
-		if v == nil {
-			return fmt.Errorf("webhook %q: verifier %d is nil", w.Endpoint, i)
-		}
-	}
-	if len(w.Verify) == 0 && !w.Public {
-		return fmt.Errorf("webhook %q has no verifiers and is not marked Public", w.Endpoint)
-	}
-	for _, m := range w.Methods {
-		if m == "" || strings.ToUpper(m) != m {
-			return fmt.Errorf("webhook %q: method %q must be an upper-case name", w.Endpoint, m)
-		}
-	}
-	if w.MaxBodyBytes < 0 {
-		return fmt.Errorf("webhook %q: MaxBodyBytes is negative", w.Endpoint)
-	}
 	return nil
 }
 

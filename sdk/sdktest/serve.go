@@ -19,14 +19,6 @@ import (
 
 var requestSeq atomic.Int64
 
-// deliveryHeaders are the sender headers Serve copies into
-// sdk.Request.DeliveryID when the test leaves it empty and the webhook
-// names no DeliveryIDHeader, in the server's order.
-var deliveryHeaders = []string{
-	"X-GitHub-Delivery", "X-Gitea-Delivery", "X-Gogs-Delivery", "X-Gitlab-Event-UUID",
-	"Webhook-Id", "Svix-Id", "X-Request-UUID", "Idempotency-Key",
-}
-
 // Serve runs req through the webhook mounted at endpoint on h, doing what
 // the server does in front of a handler:
 //
@@ -70,7 +62,7 @@ func Serve(t testing.TB, h *Host, endpoint string, req *sdk.Request) (*sdk.Respo
 	if int64(len(r.Body)) > limit {
 		return nil, sdk.Errorf(http.StatusRequestEntityTooLarge, "request body is larger than %d bytes", limit)
 	}
-	if allow := allowed(w.Methods); allow != nil && !slices.Contains(allow, r.Method) {
+	if allow := w.AllowedMethods(); allow != nil && !slices.Contains(allow, r.Method) {
 		return nil, &sdk.HTTPError{
 			Status: http.StatusMethodNotAllowed,
 			Detail: "Method Not Allowed",
@@ -119,14 +111,8 @@ func fillRequest(h *Host, w sdk.Webhook, req *sdk.Request) *sdk.Request {
 	if r.RequestID == "" {
 		r.RequestID = fmt.Sprintf("test-%d", requestSeq.Add(1))
 	}
-	if r.DeliveryID == "" && w.DeliveryIDHeader != "" {
-		r.DeliveryID = strings.TrimSpace(r.Header.Get(w.DeliveryIDHeader))
-	}
-	for _, name := range deliveryHeaders {
-		if r.DeliveryID != "" || w.DeliveryIDHeader != "" {
-			break
-		}
-		r.DeliveryID = strings.TrimSpace(r.Header.Get(name))
+	if r.DeliveryID == "" {
+		r.DeliveryID = sdk.DeliveryID(r.Header, w.DeliveryIDHeader)
 	}
 	if r.ReceivedAt.IsZero() {
 		r.ReceivedAt = time.Now()
@@ -135,19 +121,6 @@ func fillRequest(h *Host, w sdk.Webhook, req *sdk.Request) *sdk.Request {
 		r.Logger = h.Logger().With("request_id", r.RequestID)
 	}
 	return r
-}
-
-// allowed returns the methods a webhook accepts, with HEAD added when GET
-// is there, or nil when it accepts any method.
-func allowed(methods []string) []string {
-	if len(methods) == 0 {
-		return nil
-	}
-	out := slices.Clone(methods)
-	if slices.Contains(out, http.MethodGet) && !slices.Contains(out, http.MethodHead) {
-		out = append(out, http.MethodHead)
-	}
-	return out
 }
 
 // Status returns the HTTP status the server would answer for a handler's

@@ -127,7 +127,7 @@ func (h *Host) Workers() []sdk.Worker {
 // Called from a task run by [Host.RunTask], Enqueue behaves as the
 // server's: it returns "" and the task is stored only if the run
 // succeeds.
-func (h *Host) Enqueue(ctx context.Context, args sdk.JobArgs, opts *sdk.EnqueueOpts) (string, error) {
+func (h *Host) Enqueue(ctx context.Context, args sdk.TaskArgs, opts *sdk.EnqueueOpts) (string, error) {
 	if err := ctx.Err(); err != nil {
 		return "", err
 	}
