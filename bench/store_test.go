@@ -24,6 +24,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hookpoint/hookpoint/internal/record"
 	"github.com/hookpoint/hookpoint/internal/store"
 	"github.com/hookpoint/hookpoint/sdk"
 )
@@ -80,9 +81,9 @@ func openStores(b *testing.B) map[string]*store.Store {
 
 var runID atomic.Int64
 
-func delivery(body []byte, n int64) *store.Delivery {
-	return &store.Delivery{
-		Plugin: "hookpoint.github", Endpoint: "/github", Mode: store.ModeQueued, Method: http.MethodPost,
+func delivery(body []byte, n int64) *record.Delivery {
+	return &record.Delivery{
+		Plugin: "hookpoint.github", Endpoint: "/github", Mode: record.ModeQueued, Method: http.MethodPost,
 		Path: "/api/plugin/hookpoint.github/webhook/github",
 		Header: http.Header{
 			"Content-Type": {"application/json"}, "User-Agent": {"GitHub-Hookshot/bench"},

@@ -28,7 +28,7 @@ func FuzzMultipart(f *testing.F) {
 	f.Add("", []byte(""))
 	f.Fuzz(func(t *testing.T, boundary string, body []byte) {
 		req := &sdk.Request{Header: http.Header{"Content-Type": {"multipart/form-data; boundary=" + boundary}}, Body: body}
-		m, err := req.Multipart(sdk.MultipartOptions{MaxFiles: 4, MaxFileBytes: 64})
+		m, err := req.Multipart(sdk.MultipartOpts{MaxFiles: 4, MaxFileBytes: 64})
 		if err != nil {
 			var he *sdk.HTTPError
 			if !errors.As(err, &he) || he.Status < 400 || he.Status > 499 {

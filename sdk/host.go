@@ -20,17 +20,27 @@ type Host interface {
 	Webhook(w Webhook) error
 	// WebhookURL returns the full URL of an endpoint of this plugin.
 	WebhookURL(endpoint string) string
-	// Send sends a message to a chat. The adapter is chosen from the chat
-	// key ("adapter-channel", e.g. "inbox-group_ops"). Called from a
-	// queued handler or a task, the message is committed together with
-	// the run's success, so a retried run never sends it twice.
+	// Send stores msg for the chat that chatKey names ("adapter-channel",
+	// e.g. "inbox-group_ops"; the adapter is always taken from the key).
+	// It never waits on a chat platform. In a queued handler or a task,
+	// the message is written in the transaction that records the run's
+	// success: a run that fails or is retried sends nothing twice.
+	// Anywhere else (an inline handler, Provision, a goroutine of the
+	// plugin's) it is stored durably before Send returns. It returns an
+	// error, and stores nothing, for a malformed chat key, an adapter
+	// that is not configured, or a failed write.
 	Send(ctx context.Context, chatKey string, msg Message) error
 	// Worker registers the handler of a task kind; call it in Provision.
 	Worker(w Worker) error
 	// Enqueue stores a task for the plugin's worker of args.Kind() and
-	// returns its id. The task survives restarts and is retried by the
-	// worker's retry policy. Called from a queued handler or a task, the
-	// task is stored when the run commits, and the id returned is "".
+	// returns the task's id, in every context; CancelTask and the admin
+	// API know it by that id. The task survives restarts and is retried
+	// by the worker's retry policy. In a queued handler or a task, the
+	// task is written in the transaction that records the run's success:
+	// a run that fails enqueues nothing, and the id it was given names no
+	// task. Anywhere else the task is stored before Enqueue returns. With
+	// opts.UniqueKey, while a task of the same kind and key is pending or
+	// running, Enqueue returns that task's id and stores nothing.
 	Enqueue(ctx context.Context, args TaskArgs, opts *EnqueueOpts) (string, error)
 	// CancelTask cancels a pending task of the plugin. It reports whether
 	// the task was still pending.

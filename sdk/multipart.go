@@ -18,9 +18,9 @@ import (
 	"unicode/utf8"
 )
 
-// MultipartOptions limits what [Request.Multipart] accepts. Zero fields
+// MultipartOpts limits what [Request.Multipart] accepts. Zero fields
 // take their defaults.
-type MultipartOptions struct {
+type MultipartOpts struct {
 	// MaxFiles is the largest number of files. Defaults to 16.
 	MaxFiles int
 	// MaxFileBytes is the largest size of one file. Defaults to the whole
@@ -145,7 +145,7 @@ func SanitizeFilename(name string) string {
 // Multipart parses a multipart/form-data body within opts' limits. Another
 // content type is an [HTTPError] with status 415, a malformed body 400,
 // and a body over a limit 413.
-func (r *Request) Multipart(opts MultipartOptions) (*Multipart, error) {
+func (r *Request) Multipart(opts MultipartOpts) (*Multipart, error) {
 	mt, params, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	if err != nil || mt != "multipart/form-data" {
 		return nil, Errorf(http.StatusUnsupportedMediaType, "expected Content-Type multipart/form-data, got %q", r.Header.Get("Content-Type"))
@@ -215,7 +215,7 @@ func (r *Request) Multipart(opts MultipartOptions) (*Multipart, error) {
 	return m, nil
 }
 
-func (o MultipartOptions) withDefaults(bodyLen int64) MultipartOptions {
+func (o MultipartOpts) withDefaults(bodyLen int64) MultipartOpts {
 	if o.MaxFiles <= 0 {
 		o.MaxFiles = 16
 	}

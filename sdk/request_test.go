@@ -110,7 +110,7 @@ func TestMultipart(t *testing.T) {
 	t.Parallel()
 	body, ct := multipartBody(t, map[string]string{`..\..\evil/../../etc/passwd.txt`: "hello"}, map[string]string{"report_name": "daily"})
 	req := &sdk.Request{Header: http.Header{"Content-Type": {ct}}, Body: body.Bytes()}
-	m, err := req.Multipart(sdk.MultipartOptions{})
+	m, err := req.Multipart(sdk.MultipartOpts{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -143,18 +143,18 @@ func TestMultipart(t *testing.T) {
 		t.Errorf("saved content = %q", b)
 	}
 
-	if _, err := req.Multipart(sdk.MultipartOptions{MaxFileBytes: 3}); statusOf(t, err) != 413 {
+	if _, err := req.Multipart(sdk.MultipartOpts{MaxFileBytes: 3}); statusOf(t, err) != 413 {
 		t.Errorf("file over the limit: %v", err)
 	}
 	two, ct2 := multipartBody(t, map[string]string{"a.txt": "1", "b.txt": "2"}, nil)
-	if _, err := (&sdk.Request{Header: http.Header{"Content-Type": {ct2}}, Body: two.Bytes()}).Multipart(sdk.MultipartOptions{MaxFiles: 1}); statusOf(t, err) != 413 {
+	if _, err := (&sdk.Request{Header: http.Header{"Content-Type": {ct2}}, Body: two.Bytes()}).Multipart(sdk.MultipartOpts{MaxFiles: 1}); statusOf(t, err) != 413 {
 		t.Errorf("too many files: %v", err)
 	}
-	if _, err := (&sdk.Request{Header: http.Header{"Content-Type": {"application/json"}}, Body: []byte("{}")}).Multipart(sdk.MultipartOptions{}); statusOf(t, err) != 415 {
+	if _, err := (&sdk.Request{Header: http.Header{"Content-Type": {"application/json"}}, Body: []byte("{}")}).Multipart(sdk.MultipartOpts{}); statusOf(t, err) != 415 {
 		t.Errorf("JSON as multipart: %v", err)
 	}
 	trunc := body.Bytes()[:body.Len()/2]
-	if _, err := (&sdk.Request{Header: http.Header{"Content-Type": {ct}}, Body: trunc}).Multipart(sdk.MultipartOptions{}); statusOf(t, err) != 400 {
+	if _, err := (&sdk.Request{Header: http.Header{"Content-Type": {ct}}, Body: trunc}).Multipart(sdk.MultipartOpts{}); statusOf(t, err) != 400 {
 		t.Errorf("truncated multipart: %v", err)
 	}
 }

@@ -26,6 +26,7 @@ import (
 	"github.com/hookpoint/hookpoint/internal/chat"
 	"github.com/hookpoint/hookpoint/internal/chat/inbox"
 	"github.com/hookpoint/hookpoint/internal/config"
+	"github.com/hookpoint/hookpoint/internal/ingest"
 	"github.com/hookpoint/hookpoint/internal/logbatch"
 	"github.com/hookpoint/hookpoint/internal/metrics"
 	"github.com/hookpoint/hookpoint/internal/plugin"
@@ -77,13 +78,13 @@ func main() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	plugins, err := plugin.Load(ctx, plugin.Options{Config: cfg, Sender: router, Logger: logger, Tasks: st, TaskNotify: func() {}})
+	plugins, err := plugin.Load(ctx, plugin.LoadOpts{Config: cfg, Sender: router, Logger: logger, Tasks: st, TaskNotify: func() {}})
 	if err != nil {
 		log.Fatal(err)
 	}
-	h := server.New(server.Options{
-		Plugins: plugins, Inbox: st, Logger: logger, Deliveries: st, Owner: "bench",
-		InlineLease: cfg.Queue.Lease, Operator: st, Metrics: metrics.NewRegistry(),
+	h := server.New(server.Config{
+		Plugins: plugins, Inbox: st, Logger: logger, Operator: st, Metrics: metrics.NewRegistry(),
+		Ingest: ingest.New(ingest.Config{Store: st, Owner: "bench", Lease: cfg.Queue.Lease}),
 	})
 	srv := &http.Server{Handler: h, MaxHeaderBytes: 64 << 10}
 	go func() { <-ctx.Done(); srv.Shutdown(context.Background()) }()

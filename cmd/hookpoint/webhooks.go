@@ -27,7 +27,7 @@ func webhooks(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
-	set, err := plugin.Load(ctx, plugin.Options{Config: cfg, Logger: slog.New(slog.DiscardHandler), ListOnly: true})
+	set, err := plugin.Load(ctx, plugin.LoadOpts{Config: cfg, Logger: slog.New(slog.DiscardHandler), ListOnly: true})
 	if err != nil {
 		return err
 	}

@@ -16,10 +16,12 @@ import (
 	"github.com/hookpoint/hookpoint/internal/chat"
 	"github.com/hookpoint/hookpoint/internal/chat/inbox"
 	"github.com/hookpoint/hookpoint/internal/config"
+	"github.com/hookpoint/hookpoint/internal/ingest"
 	"github.com/hookpoint/hookpoint/internal/metrics"
 	"github.com/hookpoint/hookpoint/internal/plugin"
 	"github.com/hookpoint/hookpoint/internal/pressure"
 	"github.com/hookpoint/hookpoint/internal/queue"
+	"github.com/hookpoint/hookpoint/internal/record"
 	"github.com/hookpoint/hookpoint/internal/server"
 	"github.com/hookpoint/hookpoint/internal/store"
 	"github.com/hookpoint/hookpoint/internal/worker"
@@ -31,9 +33,9 @@ type App struct {
 	logger     *slog.Logger
 	store      *store.Store
 	plugins    *plugin.Set
-	handler    *server.Server
-	deliveries *queue.Runner[*store.Delivery]
-	tasks      *queue.Runner[*store.Task]
+	handler    http.Handler
+	deliveries *queue.Runner[*record.Delivery]
+	tasks      *queue.Runner[*record.Task]
 
 	// background runs the queue runners and the pruner until Close.
 	stopClaims context.CancelFunc // stops claiming new work
@@ -79,38 +81,36 @@ func New(ctx context.Context, cfg *config.Config, logger *slog.Logger) (*App, er
 			a.tasks.Notify()
 		}
 	}
-	plugins, err := plugin.Load(ctx, plugin.Options{Config: cfg, Sender: router, Logger: logger, Tasks: st, TaskNotify: notifyTasks})
+	plugins, err := plugin.Load(ctx, plugin.LoadOpts{Config: cfg, Sender: router, Logger: logger, Tasks: st, TaskNotify: notifyTasks})
 	if err != nil {
 		st.Close()
 		return nil, err
 	}
 	a.plugins = plugins
-	a.deliveries = queue.NewRunner(st, queue.Deliveries, owner, qcfg,
-		&worker.Deliveries{Store: st, Plugins: plugins, Router: router, Metrics: wm, Logger: logger, NotifyTasks: notifyTasks}, logger)
-	a.tasks = queue.NewRunner(st, queue.Tasks, owner, qcfg,
-		&worker.Tasks{Store: st, Plugins: plugins, Router: router, Metrics: wm, Logger: logger, Notify: notifyTasks}, logger)
+	a.deliveries = queue.NewRunner(st.DeliveryQueue(), owner, qcfg,
+		&worker.Deliveries{Plugins: plugins, Metrics: wm, Logger: logger, NotifyTasks: notifyTasks}, logger)
+	a.tasks = queue.NewRunner(st.TaskQueue(), owner, qcfg,
+		&worker.Tasks{Plugins: plugins, Metrics: wm, Logger: logger, Progress: st.SetTaskProgress, Notify: notifyTasks}, logger)
 	trusted, err := config.ParsePrefixes(cfg.Server.TrustedProxies)
 	if err != nil {
 		st.Close()
 		return nil, err
 	}
-	reg.GaugeFunc("hookpoint_queue_depth", "Deliveries by state.", "state", a.gauge(st.CountDeliveries))
-	reg.GaugeFunc("hookpoint_tasks", "Tasks by state.", "state", a.gauge(st.CountTasks))
-	a.handler = server.New(server.Options{
-		Plugins:        plugins,
+	reg.GaugeFunc("hookpoint_queue_depth", "Deliveries by state.", "state", a.gauge(st.CountDeliveries, record.DeliveryStates))
+	reg.GaugeFunc("hookpoint_tasks", "Tasks by state.", "state", a.gauge(st.CountTasks, record.TaskStates))
+	srv := server.New(server.Config{
+		Plugins: plugins,
+		Ingest: ingest.New(ingest.Config{
+			Store: st, Runs: a.deliveries, Notify: a.deliveries.Notify, Owner: owner, Lease: cfg.Queue.Lease,
+		}),
 		Inbox:          st,
+		Operator:       operator{Store: st, wake: a.deliveries.Notify},
 		AdminToken:     cfg.Admin.Token,
 		Logger:         logger,
-		Deliveries:     st,
-		Owner:          owner,
-		InlineLease:    cfg.Queue.Lease,
-		Notify:         a.deliveries.Notify,
-		Runs:           a.deliveries,
-		Operator:       st,
 		TrustedProxies: trusted,
 		Metrics:        reg,
-		Load:           load,
 	})
+	a.handler = load.Track(server.WebhookPrefix, srv)
 	claims, stopClaims := context.WithCancel(context.Background())
 	runs, stopRuns := context.WithCancel(context.Background())
 	a.stopClaims, a.stopRuns = stopClaims, stopRuns
@@ -121,7 +121,7 @@ func New(ctx context.Context, cfg *config.Config, logger *slog.Logger) (*App, er
 	return a, nil
 }
 
-func (a *App) gauge(count func(context.Context) (map[string]int64, error)) func() map[string]float64 {
+func (a *App) gauge(count func(context.Context) (map[record.State]int64, error), states []record.State) func() map[string]float64 {
 	return func() map[string]float64 {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
@@ -131,11 +131,11 @@ func (a *App) gauge(count func(context.Context) (map[string]int64, error)) func(
 			a.logger.Error("reading queue depth", "err", err)
 			return out
 		}
-		for _, st := range []string{store.StatePending, store.StateRunning, store.StateDone, store.StateFailed, store.StateDead} {
-			out[st] = float64(counts[st])
+		for _, st := range states {
+			out[string(st)] = float64(counts[st])
 		}
 		for st, n := range counts {
-			out[st] = float64(n)
+			out[string(st)] = float64(n)
 		}
 		return out
 	}

@@ -17,7 +17,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hookpoint/hookpoint/internal/store"
+	"github.com/hookpoint/hookpoint/internal/record"
 )
 
 // hostile is one malformed or hostile request and the exact status it must
@@ -252,7 +252,7 @@ plugins:
 	}
 	// The well-formed push of the wrong shape was stored and then failed
 	// for good, on its first attempt, with the decoder's complaint.
-	dead, err := b.app.Store().Deliveries(context.Background(), store.DeliveryFilter{State: store.StateDead})
+	dead, err := b.app.Store().Deliveries(context.Background(), record.DeliveryFilter{State: record.StateDead})
 	if err != nil {
 		t.Fatal(err)
 	}

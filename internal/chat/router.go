@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sort"
 
+	"github.com/hookpoint/hookpoint/internal/record"
 	"github.com/hookpoint/hookpoint/sdk"
 )
 
@@ -16,6 +17,15 @@ type Outgoing struct {
 	Plugin string
 	// Message is what is sent.
 	Message sdk.Message
+}
+
+// Record returns the message as it is stored.
+func (o *Outgoing) Record() record.Message {
+	m := record.Message{ChatKey: o.Key.String(), Plugin: o.Plugin, Text: o.Message.Text}
+	for _, at := range o.Message.Attachments {
+		m.Attachments = append(m.Attachments, record.Attachment{Name: at.Name, ContentType: at.ContentType, Size: len(at.Data), Data: at.Data})
+	}
+	return m
 }
 
 // Adapter delivers messages to one chat platform.
@@ -65,9 +75,6 @@ func (r *Router) Prepare(plugin, chatKey string, msg sdk.Message) (*Outgoing, er
 	}
 	return &Outgoing{Key: key, Plugin: plugin, Message: msg}, nil
 }
-
-// Adapter returns the adapter of a prepared message.
-func (r *Router) Adapter(out *Outgoing) Adapter { return r.adapters[out.Key.Adapter] }
 
 // Send sends msg to chatKey through the adapter the key names.
 func (r *Router) Send(ctx context.Context, plugin, chatKey string, msg sdk.Message) error {

@@ -7,15 +7,14 @@ import (
 	"context"
 	"sync"
 
-	"github.com/hookpoint/hookpoint/internal/chat"
-	"github.com/hookpoint/hookpoint/internal/store"
+	"github.com/hookpoint/hookpoint/internal/record"
 )
 
 // Outbox holds one run's effects.
 type Outbox struct {
 	mu       sync.Mutex
-	messages []*chat.Outgoing
-	tasks    []store.NewTask
+	messages []record.Message
+	tasks    []record.NewTask
 }
 
 type key struct{}
@@ -33,29 +32,29 @@ func From(ctx context.Context) *Outbox {
 }
 
 // AddMessage records a message to send.
-func (o *Outbox) AddMessage(m *chat.Outgoing) {
+func (o *Outbox) AddMessage(m record.Message) {
 	o.mu.Lock()
 	o.messages = append(o.messages, m)
 	o.mu.Unlock()
 }
 
 // AddTask records a task to enqueue.
-func (o *Outbox) AddTask(t store.NewTask) {
+func (o *Outbox) AddTask(t record.NewTask) {
 	o.mu.Lock()
 	o.tasks = append(o.tasks, t)
 	o.mu.Unlock()
 }
 
 // Messages returns the recorded messages.
-func (o *Outbox) Messages() []*chat.Outgoing {
+func (o *Outbox) Messages() []record.Message {
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	return append([]*chat.Outgoing(nil), o.messages...)
+	return append([]record.Message(nil), o.messages...)
 }
 
 // Tasks returns the recorded tasks.
-func (o *Outbox) Tasks() []store.NewTask {
+func (o *Outbox) Tasks() []record.NewTask {
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	return append([]store.NewTask(nil), o.tasks...)
+	return append([]record.NewTask(nil), o.tasks...)
 }

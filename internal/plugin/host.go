@@ -14,7 +14,7 @@ import (
 	"github.com/hookpoint/hookpoint/internal/config"
 	"github.com/hookpoint/hookpoint/internal/outbox"
 	"github.com/hookpoint/hookpoint/internal/ratelimit"
-	"github.com/hookpoint/hookpoint/internal/store"
+	"github.com/hookpoint/hookpoint/internal/record"
 	"github.com/hookpoint/hookpoint/sdk"
 )
 
@@ -27,8 +27,12 @@ type Sender interface {
 
 // TaskStore stores durable tasks; *store.Store implements it.
 type TaskStore interface {
-	Enqueue(ctx context.Context, t store.NewTask) (int64, bool, error)
+	Enqueue(ctx context.Context, t record.NewTask) (int64, bool, error)
 	CancelTask(ctx context.Context, plugin string, id int64) (bool, error)
+	// ReserveTaskID returns the id of a task stored later, with a run.
+	ReserveTaskID(ctx context.Context) (int64, error)
+	// PendingTask finds a pending or running task by its unique key.
+	PendingTask(ctx context.Context, plugin, kind, uniqueKey string) (int64, bool, error)
 }
 
 // WorkerSpec is a registered task worker with its policy resolved.
@@ -72,7 +76,7 @@ func (h *host) Send(ctx context.Context, chatKey string, msg sdk.Message) error 
 		if err != nil {
 			return err
 		}
-		ob.AddMessage(out)
+		ob.AddMessage(out.Record())
 		return nil
 	}
 	return h.sender.Send(ctx, h.inst.Info.ID, chatKey, msg)
@@ -110,7 +114,7 @@ func (h *host) Enqueue(ctx context.Context, args sdk.TaskArgs, opts *sdk.Enqueue
 	if opts == nil {
 		opts = &sdk.EnqueueOpts{}
 	}
-	t := store.NewTask{Plugin: h.inst.Info.ID, Kind: kind, Args: b, UniqueKey: opts.UniqueKey, MaxAttempts: w.Policy.MaxAttempts}
+	t := record.NewTask{Plugin: h.inst.Info.ID, Kind: kind, Args: b, UniqueKey: opts.UniqueKey, MaxAttempts: w.Policy.MaxAttempts}
 	if opts.MaxAttempts > 0 {
 		t.MaxAttempts = opts.MaxAttempts
 	}
@@ -118,8 +122,7 @@ func (h *host) Enqueue(ctx context.Context, args sdk.TaskArgs, opts *sdk.Enqueue
 		t.RunAt = time.Now().Add(opts.Delay)
 	}
 	if ob := outbox.From(ctx); ob != nil {
-		ob.AddTask(t)
-		return "", nil
+		return h.enqueueInRun(ctx, ob, t)
 	}
 	id, _, err := h.tasks.Enqueue(ctx, t)
 	if err != nil {
@@ -128,6 +131,28 @@ func (h *host) Enqueue(ctx context.Context, args sdk.TaskArgs, opts *sdk.Enqueue
 	if h.notify != nil {
 		h.notify()
 	}
+	return strconv.FormatInt(id, 10), nil
+}
+
+// enqueueInRun records t in the outbox of a queued run, to be stored when
+// the run commits, and returns the id it will have: one reserved for it,
+// or that of the pending task its unique key names.
+func (h *host) enqueueInRun(ctx context.Context, ob *outbox.Outbox, t record.NewTask) (string, error) {
+	if t.UniqueKey != "" {
+		id, found, err := h.tasks.PendingTask(ctx, t.Plugin, t.Kind, t.UniqueKey)
+		if err != nil {
+			return "", err
+		}
+		if found {
+			return strconv.FormatInt(id, 10), nil
+		}
+	}
+	id, err := h.tasks.ReserveTaskID(ctx)
+	if err != nil {
+		return "", err
+	}
+	t.ID = id
+	ob.AddTask(t)
 	return strconv.FormatInt(id, 10), nil
 }
 

@@ -14,8 +14,8 @@ import (
 	"github.com/hookpoint/hookpoint/sdk"
 )
 
-// Options configures Load.
-type Options struct {
+// LoadOpts says what Load loads and with what.
+type LoadOpts struct {
 	// Config is the server config.
 	Config *config.Config
 	// Registry lists the plugins to load. Defaults to sdk.Registered().
@@ -42,7 +42,7 @@ type Set struct {
 // Load builds an instance of every registered plugin. A plugin enabled in
 // the config that fails to load is an error naming the plugin; one enabled
 // only by default is recorded as failed and logged.
-func Load(ctx context.Context, o Options) (*Set, error) {
+func Load(ctx context.Context, o LoadOpts) (*Set, error) {
 	if o.Registry == nil {
 		o.Registry = sdk.Registered()
 	}
@@ -87,7 +87,7 @@ func Load(ctx context.Context, o Options) (*Set, error) {
 	return s, nil
 }
 
-func (s *Set) load(inst *Instance, o Options) (err error) {
+func (s *Set) load(inst *Instance, o LoadOpts) (err error) {
 	defer func() {
 		if p := recover(); p != nil {
 			err = fmt.Errorf("panic while loading: %v", p)

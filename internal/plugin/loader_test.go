@@ -52,7 +52,7 @@ func load(t *testing.T, reg []sdk.Info, pc map[string]config.Plugin) (*plugin.Se
 	cfg := config.Default()
 	cfg.DataDir = t.TempDir()
 	cfg.Plugins = pc
-	return plugin.Load(context.Background(), plugin.Options{Config: cfg, Registry: reg})
+	return plugin.Load(context.Background(), plugin.LoadOpts{Config: cfg, Registry: reg})
 }
 
 func enabled(cfg map[string]any) map[string]config.Plugin {

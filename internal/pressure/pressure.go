@@ -7,7 +7,9 @@
 package pressure
 
 import (
+	"net/http"
 	"runtime"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -88,4 +90,16 @@ func (g *Gauge) saturatedAt(now time.Time) bool {
 	}
 	g.readAt, g.cpuAt = now, cpu
 	return g.saturated
+}
+
+// Track returns a handler that counts the requests to next whose path
+// starts with prefix as in flight while next serves them.
+func (g *Gauge) Track(prefix string, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasPrefix(r.URL.Path, prefix) {
+			g.Enter()
+			defer g.Leave()
+		}
+		next.ServeHTTP(w, r)
+	})
 }

@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/hookpoint/hookpoint/internal/queue"
-	"github.com/hookpoint/hookpoint/internal/store"
+	"github.com/hookpoint/hookpoint/internal/record"
 	"github.com/hookpoint/hookpoint/internal/store/storetest"
 )
 
@@ -27,7 +27,7 @@ func BenchmarkDrain(b *testing.B) {
 				}
 			}
 			w := &countingWork{s: s, failEvery: 1 << 62}
-			r := queue.NewRunner[*store.Delivery](s, queue.Deliveries, "bench", queue.Config{}, w, slog.New(slog.DiscardHandler))
+			r := queue.NewRunner(s.DeliveryQueue(), "bench", queue.Config{}, w, slog.New(slog.DiscardHandler))
 			commits0, writes0 := s.WriteStats()
 			b.ResetTimer()
 			stop := start(r)
@@ -36,7 +36,7 @@ func BenchmarkDrain(b *testing.B) {
 				if err != nil {
 					b.Fatal(err)
 				}
-				if counts[store.StateDone] == int64(b.N) {
+				if counts[record.StateDone] == int64(b.N) {
 					break
 				}
 				time.Sleep(10 * time.Millisecond)

@@ -4,10 +4,11 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"math/bits"
 	"sync"
 	"time"
 
-	"github.com/hookpoint/hookpoint/internal/store"
+	"github.com/hookpoint/hookpoint/internal/record"
 	"github.com/hookpoint/hookpoint/sdk"
 )
 
@@ -62,21 +63,19 @@ func (c Config) withDefaults() Config {
 
 // Work processes claimed rows of one table.
 type Work[T any] interface {
-	// Rows reads claimed rows.
-	Rows() store.QueueRows[T]
 	// Run performs one run. Its context ends at the run's timeout or when
 	// the runner stops.
-	Run(ctx context.Context, job Job, row T) Outcome
+	Run(ctx context.Context, a record.Attempt, row T) Outcome
 	// Policy returns the retry policy of a row.
 	Policy(row T) sdk.RetryPolicy
-	// Finished is told where each run ended up.
-	Finished(job Job, row T, result Result, err error, took time.Duration)
+	// Finished is told where each run ended up: the completion recorded
+	// (or that failed to be, with err) and the run's time.
+	Finished(row T, c *record.Completion, result Result, err error, took time.Duration)
 }
 
 // Runner claims rows of one table and runs them with a Work.
-type Runner[T any] struct {
-	s      *store.Store
-	table  string
+type Runner[T Row] struct {
+	table  Table[T]
 	owner  string
 	cfg    Config
 	work   Work[T]
@@ -94,11 +93,12 @@ type Runner[T any] struct {
 	open bool
 }
 
-// NewRunner returns a runner; owner names this process in leases.
-func NewRunner[T any](s *store.Store, table, owner string, cfg Config, work Work[T], logger *slog.Logger) *Runner[T] {
+// NewRunner returns a runner of table; owner names this process in
+// leases.
+func NewRunner[T Row](table Table[T], owner string, cfg Config, work Work[T], logger *slog.Logger) *Runner[T] {
 	cfg = cfg.withDefaults()
 	r := &Runner[T]{
-		s: s, table: table, owner: owner, cfg: cfg, work: work, logger: logger.With("queue", table),
+		table: table, owner: owner, cfg: cfg, work: work, logger: logger.With("queue", table.Name()),
 		wake: make(chan struct{}, 1), free: make(chan struct{}, cfg.Workers), runs: make(chan handoff[T]),
 	}
 	for i := 0; i < cfg.Workers; i++ {
@@ -136,15 +136,15 @@ func (r *Runner[T]) Run(ctx context.Context, stop context.Context) {
 	for range r.cfg.Workers {
 		workers.Go(func() {
 			for x := range r.runs {
-				r.run(runCtx, x.job, x.row)
+				r.run(runCtx, x.row)
 			}
 		})
 	}
 	defer func() { close(r.runs); workers.Wait() }()
-	// SQLite serves one process: whatever is running at start-up was left
-	// by a process that stopped. Rescue it before claiming anything, or
-	// taking rows held by this process.
-	if r.s.Dialect() == store.SQLite {
+	// Whatever is running at start-up in a table no other process uses
+	// was left by a process that stopped: rescue it before claiming
+	// anything, or taking rows held by this process.
+	if r.table.OneProcess() {
 		r.rescue(ctx, true)
 	}
 	r.setOpen(true)
@@ -168,7 +168,7 @@ func (r *Runner[T]) Run(ctx context.Context, stop context.Context) {
 	}
 	r.setOpen(false)
 	r.wg.Wait()
-	if n, err := Release(context.WithoutCancel(ctx), r.s, r.table, r.owner); err != nil {
+	if n, err := r.table.Release(context.WithoutCancel(ctx), r.owner); err != nil {
 		r.logger.Error("releasing claims at shutdown", "err", err)
 	} else if n > 0 {
 		r.logger.Info("released unfinished runs for another worker", "count", n)
@@ -207,12 +207,11 @@ func (r *Runner[T]) Reserve() bool {
 // Start runs row, stored held by this runner's owner, with the worker
 // that Reserve took.
 func (r *Runner[T]) Start(row T) {
-	r.runs <- handoff[T]{jobOf(r.work.Rows(), row), row}
+	r.runs <- handoff[T]{row}
 }
 
 // handoff is a run handed to a worker goroutine.
 type handoff[T any] struct {
-	job Job
 	row T
 }
 
@@ -279,8 +278,9 @@ func (r *Runner[T]) claimAndStart(ctx context.Context) int {
 	if limit == 0 {
 		return 0
 	}
-	limit = store.Chunk(limit)
-	claimed, err := ClaimRows(ctx, r.s, r.table, r.owner, limit, r.cfg.Lease, r.work.Rows())
+	// A power of two: each claim size is a statement of its own.
+	limit = 1 << (bits.Len(uint(limit)) - 1)
+	claimed, err := r.table.Claim(ctx, r.owner, limit, r.cfg.Lease)
 	if err != nil {
 		if ctx.Err() == nil {
 			r.logger.Error("claiming work", "err", err)
@@ -288,34 +288,32 @@ func (r *Runner[T]) claimAndStart(ctx context.Context) int {
 		}
 		return 0
 	}
-	for _, c := range claimed {
+	for _, row := range claimed {
 		<-r.free
 		r.wg.Add(1)
-		r.runs <- handoff[T]{c.Job, c.Row}
+		r.runs <- handoff[T]{row}
 	}
 	return len(claimed)
 }
 
-func (r *Runner[T]) run(ctx context.Context, job Job, row T) {
+func (r *Runner[T]) run(ctx context.Context, row T) {
 	defer func() { r.free <- struct{}{}; r.wg.Done() }()
-	start := time.Now()
-	job.Started = start
+	a := row.Attempt()
+	a.Started = time.Now()
 	rctx, cancel := context.WithTimeout(ctx, r.cfg.Timeout)
-	o := r.work.Run(rctx, job, row)
+	o := r.work.Run(rctx, a, row)
 	cancel()
 	if o.Err != nil && ctx.Err() != nil && errors.Is(o.Err, context.Canceled) {
 		// Stopped by shutdown: not the run's fault; Release hands it on.
 		return
 	}
-	result, err := Complete(context.WithoutCancel(ctx), r.s, r.table, r.owner, job, o, r.work.Policy(row))
-	if err == nil && result == ResultDone && o.AfterCommit != nil {
-		o.AfterCommit(context.WithoutCancel(ctx))
-	}
-	r.work.Finished(job, row, result, err, time.Since(start))
+	c, result := Decide(a, r.owner, o, r.work.Policy(row), time.Now())
+	err := r.table.Complete(context.WithoutCancel(ctx), c)
+	r.work.Finished(row, c, result, err, time.Since(a.Started))
 }
 
 func (r *Runner[T]) rescue(ctx context.Context, all bool) {
-	n, err := Rescue(ctx, r.s, r.table, all)
+	n, err := r.table.Rescue(ctx, all)
 	switch {
 	case err != nil && ctx.Err() == nil:
 		r.logger.Error("rescuing expired leases", "err", err)

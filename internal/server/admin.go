@@ -3,7 +3,6 @@ package server
 import (
 	"crypto/sha256"
 	"crypto/subtle"
-	"encoding/base64"
 	"errors"
 	"net"
 	"net/http"
@@ -11,7 +10,7 @@ import (
 	"strings"
 
 	"github.com/hookpoint/hookpoint/internal/plugin"
-	"github.com/hookpoint/hookpoint/internal/store"
+	"github.com/hookpoint/hookpoint/internal/record"
 )
 
 // maxMessagesPage is the largest ?limit of the inbox messages listing.
@@ -171,7 +170,11 @@ func (s *Server) getChats(w http.ResponseWriter, r *http.Request) {
 		s.internal(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"chats": chats})
+	out := make([]chatView, len(chats))
+	for i, c := range chats {
+		out[i] = chatView(c)
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"chats": out})
 }
 
 func (s *Server) getMessages(w http.ResponseWriter, r *http.Request) {
@@ -198,7 +201,11 @@ func (s *Server) getMessages(w http.ResponseWriter, r *http.Request) {
 	if len(msgs) == limit {
 		next = strconv.FormatInt(msgs[len(msgs)-1].ID, 10)
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"messages": msgs, "next_cursor": next})
+	out := make([]messageView, len(msgs))
+	for i, m := range msgs {
+		out[i] = newMessageView(m)
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"messages": out, "next_cursor": next})
 }
 
 func (s *Server) getAttachment(w http.ResponseWriter, r *http.Request) {
@@ -212,7 +219,7 @@ func (s *Server) getAttachment(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	f, err := s.inbox.InboxFile(r.Context(), id, idx)
-	if errors.Is(err, store.ErrNotFound) {
+	if errors.Is(err, record.ErrNotFound) {
 		writeDetail(w, http.StatusNotFound, "no such attachment")
 		return
 	}
@@ -249,5 +256,3 @@ func intParam(s string, def, lo, hi int) (int, error) {
 	}
 	return n, nil
 }
-
-func base64Std(b []byte) string { return base64.StdEncoding.EncodeToString(b) }

@@ -7,20 +7,19 @@ import (
 	"net/url"
 	"strconv"
 	"time"
-	"unicode/utf8"
 
-	"github.com/hookpoint/hookpoint/internal/store"
+	"github.com/hookpoint/hookpoint/internal/record"
 )
 
-// Operator reads and acts on deliveries and tasks; *store.Store
-// implements it.
+// Operator reads and acts on deliveries and tasks for the admin API; the
+// store implements it, and app wakes the queue after a replay or retry.
 type Operator interface {
-	Deliveries(ctx context.Context, f store.DeliveryFilter) ([]*store.Delivery, error)
-	Delivery(ctx context.Context, id int64) (*store.Delivery, error)
-	ReplayDeliveries(ctx context.Context, f store.DeliveryFilter) ([]int64, error)
-	RetryDead(ctx context.Context, f store.DeliveryFilter) (int64, error)
-	Tasks(ctx context.Context, f store.TaskFilter) ([]*store.Task, error)
-	Task(ctx context.Context, id int64) (*store.Task, error)
+	Deliveries(ctx context.Context, f record.DeliveryFilter) ([]*record.Delivery, error)
+	Delivery(ctx context.Context, id int64) (*record.Delivery, error)
+	ReplayDeliveries(ctx context.Context, f record.DeliveryFilter) ([]int64, error)
+	RetryDead(ctx context.Context, f record.DeliveryFilter) (int64, error)
+	Tasks(ctx context.Context, f record.TaskFilter) ([]*record.Task, error)
+	Task(ctx context.Context, id int64) (*record.Task, error)
 	CancelTask(ctx context.Context, plugin string, id int64) (bool, error)
 }
 
@@ -42,8 +41,8 @@ func (s *Server) queueRoutes(mux *http.ServeMux) {
 // deliveryFilter reads the filter query parameters: plugin, endpoint,
 // state, delivery_id, since and until (RFC 3339), before (a delivery id,
 // for paging) and limit.
-func deliveryFilter(q url.Values) (store.DeliveryFilter, error) {
-	f := store.DeliveryFilter{Plugin: q.Get("plugin"), Endpoint: q.Get("endpoint"), State: q.Get("state"), DeliveryID: q.Get("delivery_id")}
+func deliveryFilter(q url.Values) (record.DeliveryFilter, error) {
+	f := record.DeliveryFilter{Plugin: q.Get("plugin"), Endpoint: q.Get("endpoint"), State: record.State(q.Get("state")), DeliveryID: q.Get("delivery_id")}
 	var err error
 	if f.Limit, err = intParam(q.Get("limit"), 100, 1, maxListPage); err != nil {
 		return f, errors.New("limit " + err.Error())
@@ -64,32 +63,11 @@ func deliveryFilter(q url.Values) (store.DeliveryFilter, error) {
 		}
 	}
 	switch f.State {
-	case "", store.StatePending, store.StateRunning, store.StateDone, store.StateFailed, store.StateDead:
+	case "", record.StatePending, record.StateRunning, record.StateDone, record.StateFailed, record.StateDead:
 	default:
 		return f, errors.New("state must be pending, running, done, failed or dead")
 	}
 	return f, nil
-}
-
-// deliveryView is a delivery as the admin API shows it: headers redacted
-// at storage, the body as text when it is UTF-8, else base64.
-type deliveryView struct {
-	*store.Delivery
-	Body         string `json:"body,omitempty"`
-	BodyEncoding string `json:"body_encoding,omitempty"`
-	BodyBytes    int    `json:"body_bytes"`
-}
-
-func newDeliveryView(d *store.Delivery, withBody bool) deliveryView {
-	v := deliveryView{Delivery: d, BodyBytes: len(d.Body)}
-	if withBody {
-		if utf8.Valid(d.Body) {
-			v.Body, v.BodyEncoding = string(d.Body), "text"
-		} else {
-			v.Body, v.BodyEncoding = base64Std(d.Body), "base64"
-		}
-	}
-	return v
 }
 
 func (s *Server) getDeliveries(w http.ResponseWriter, r *http.Request) {
@@ -103,7 +81,7 @@ func (s *Server) getDeadLetters(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	q := r.URL.Query()
-	q.Set("state", store.StateDead)
+	q.Set("state", string(record.StateDead))
 	s.listDeliveries(w, r, q)
 }
 
@@ -147,7 +125,7 @@ func (s *Server) getDelivery(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	d, err := s.operator.Delivery(r.Context(), id)
-	if errors.Is(err, store.ErrNotFound) {
+	if errors.Is(err, record.ErrNotFound) {
 		writeDetail(w, http.StatusNotFound, "no delivery "+strconv.FormatInt(id, 10))
 		return
 	}
@@ -166,16 +144,15 @@ func (s *Server) replayDelivery(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	if _, err := s.operator.Delivery(r.Context(), id); errors.Is(err, store.ErrNotFound) {
+	if _, err := s.operator.Delivery(r.Context(), id); errors.Is(err, record.ErrNotFound) {
 		writeDetail(w, http.StatusNotFound, "no delivery "+strconv.FormatInt(id, 10))
 		return
 	}
-	ids, err := s.operator.ReplayDeliveries(r.Context(), store.DeliveryFilter{ID: id, Limit: 1})
+	ids, err := s.operator.ReplayDeliveries(r.Context(), record.DeliveryFilter{ID: id, Limit: 1})
 	if err != nil {
 		s.internal(w, r, err)
 		return
 	}
-	s.notify()
 	writeJSON(w, http.StatusAccepted, map[string]any{"status": "accepted", "replays": ids, "replay_of": id})
 }
 
@@ -198,7 +175,6 @@ func (s *Server) replayDeliveries(w http.ResponseWriter, r *http.Request) {
 		s.internal(w, r, err)
 		return
 	}
-	s.notify()
 	writeJSON(w, http.StatusAccepted, map[string]any{"status": "accepted", "replays": ids})
 }
 
@@ -216,7 +192,6 @@ func (s *Server) retryDeadLetters(w http.ResponseWriter, r *http.Request) {
 		s.internal(w, r, err)
 		return
 	}
-	s.notify()
 	writeJSON(w, http.StatusAccepted, map[string]any{"status": "accepted", "retried": n})
 }
 
@@ -225,7 +200,7 @@ func (s *Server) getTasks(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	q := r.URL.Query()
-	f := store.TaskFilter{Plugin: q.Get("plugin"), Kind: q.Get("kind"), State: q.Get("state")}
+	f := record.TaskFilter{Plugin: q.Get("plugin"), Kind: q.Get("kind"), State: record.State(q.Get("state"))}
 	var err error
 	if f.Limit, err = intParam(q.Get("limit"), 100, 1, maxListPage); err != nil {
 		writeDetail(w, http.StatusBadRequest, "limit "+err.Error())
@@ -246,12 +221,11 @@ func (s *Server) getTasks(w http.ResponseWriter, r *http.Request) {
 	if len(ts) == f.Limit {
 		next = strconv.FormatInt(ts[len(ts)-1].ID, 10)
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"tasks": ts, "next_before": next})
-}
-
-type taskView struct {
-	*store.Task
-	Args string `json:"args"`
+	out := make([]taskView, len(ts))
+	for i, t := range ts {
+		out[i] = newTaskView(t, false)
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"tasks": out, "next_before": next})
 }
 
 func (s *Server) getTask(w http.ResponseWriter, r *http.Request) {
@@ -263,7 +237,7 @@ func (s *Server) getTask(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	t, err := s.operator.Task(r.Context(), id)
-	if errors.Is(err, store.ErrNotFound) {
+	if errors.Is(err, record.ErrNotFound) {
 		writeDetail(w, http.StatusNotFound, "no task "+strconv.FormatInt(id, 10))
 		return
 	}
@@ -271,7 +245,7 @@ func (s *Server) getTask(w http.ResponseWriter, r *http.Request) {
 		s.internal(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, taskView{Task: t, Args: string(t.Args)})
+	writeJSON(w, http.StatusOK, newTaskView(t, true))
 }
 
 func (s *Server) cancelTask(w http.ResponseWriter, r *http.Request) {

@@ -12,95 +12,64 @@ import (
 	"net/netip"
 	"runtime/debug"
 	"strings"
-	"time"
 
 	"github.com/hookpoint/hookpoint/internal/metrics"
 	"github.com/hookpoint/hookpoint/internal/plugin"
-	"github.com/hookpoint/hookpoint/internal/pressure"
-	"github.com/hookpoint/hookpoint/internal/store"
+	"github.com/hookpoint/hookpoint/internal/record"
 	"github.com/hookpoint/hookpoint/sdk"
 	"github.com/hookpoint/hookpoint/verify"
 )
 
-// Inbox reads the inbox adapter's messages; *store.Store implements it.
+// Inbox reads the messages the inbox adapter keeps; *store.Store
+// implements it.
 type Inbox interface {
-	InboxMessages(ctx context.Context, chatKey string, after int64, limit int) ([]store.InboxMessage, error)
-	InboxChats(ctx context.Context) ([]store.InboxChat, error)
-	InboxFile(ctx context.Context, messageID int64, idx int) (*store.InboxFile, error)
+	InboxMessages(ctx context.Context, chatKey string, after int64, limit int) ([]record.Message, error)
+	InboxChats(ctx context.Context) ([]record.Chat, error)
+	InboxFile(ctx context.Context, messageID int64, idx int) (*record.Attachment, error)
 }
 
-// Deliveries records verified requests; *store.Store implements it.
-type Deliveries interface {
-	InsertDelivery(ctx context.Context, d *store.Delivery, owner string, lease time.Time) (int64, store.InsertResult, error)
-	FinishInline(ctx context.Context, id int64, owner string, status int, lastError string) error
+// Ingester stores verified deliveries before they are answered;
+// *ingest.Ingest implements it.
+type Ingester interface {
+	// Accept stores d and returns its id (the original's for a
+	// Duplicate); an inline one is then run by the caller and finished.
+	Accept(ctx context.Context, d *record.Delivery) (int64, record.Receipt, error)
+	// Finish records the outcome of an inline delivery.
+	Finish(ctx context.Context, id int64, status int, lastError string) error
 }
 
-// Runs starts queued deliveries in this process as they are stored, while
-// it has a worker idle; *queue.Runner[*store.Delivery] implements it.
-type Runs interface {
-	// Reserve takes an idle worker, or reports false.
-	Reserve() bool
-	// Start runs a delivery stored held by this process with the
-	// reserved worker.
-	Start(d *store.Delivery)
-	// Unreserve gives the reserved worker back.
-	Unreserve()
-}
-
-// Options configures a Server.
-type Options struct {
+// Config configures a Server.
+type Config struct {
 	// Plugins are the loaded plugins.
 	Plugins *plugin.Set
+	// Ingest stores every verified request before it is answered.
+	Ingest Ingester
 	// Inbox serves inbox messages to the admin API.
 	Inbox Inbox
+	// Operator serves the admin API's deliveries and tasks.
+	Operator Operator
 	// AdminToken protects the admin API. When it is unset, the admin API
 	// is served to loopback clients only.
 	AdminToken sdk.Secret
 	// Logger receives request and error logs.
 	Logger *slog.Logger
-	// Deliveries records every verified request before it is answered.
-	Deliveries Deliveries
-	// Owner names this process in the leases of the deliveries it holds
-	// (inline ones, and queued ones that Runs starts).
-	Owner string
-	// InlineLease is how long a delivery held by Owner stays leased: an
-	// inline one holds its delivery id against redeliveries while its
-	// handler runs, a queued one keeps other workers from rescuing it. It
-	// must exceed the handlers' timeout.
-	InlineLease time.Duration
-	// Notify is called after a queued delivery is committed pending.
-	Notify func()
-	// Runs, if set, takes queued deliveries held by Owner as they are
-	// committed, without a claim; when it has no worker idle they are
-	// stored pending.
-	Runs Runs
-	// Operator serves the admin API's deliveries and tasks.
-	Operator Operator
 	// TrustedProxies are the peers whose forwarding headers are believed.
 	TrustedProxies []netip.Prefix
 	// Metrics receives the request counters; nil keeps them private.
 	Metrics *metrics.Registry
-	// Load counts webhook requests in flight, for the queue runners to
-	// give way to; nil counts nothing.
-	Load *pressure.Gauge
 }
 
 // Server is the HTTP handler of Hookpoint.
 type Server struct {
-	plugins     *plugin.Set
-	inbox       Inbox
-	logger      *slog.Logger
-	admin       http.Handler
-	token       sdk.Secret
-	deliveries  Deliveries
-	owner       string
-	inlineLease time.Duration
-	notify      func()
-	runs        Runs
-	operator    Operator
-	trusted     []netip.Prefix
-	metrics     *metrics.Registry
-	load        *pressure.Gauge
+	plugins  *plugin.Set
+	ingest   Ingester
+	inbox    Inbox
+	operator Operator
+	logger   *slog.Logger
+	admin    http.Handler
+	token    sdk.Secret
+	trusted  []netip.Prefix
+	metrics  *metrics.Registry
 
 	requests   *metrics.CounterVec
 	rejections *metrics.CounterVec
@@ -108,23 +77,16 @@ type Server struct {
 }
 
 // New returns a Server.
-func New(o Options) *Server {
+func New(c Config) *Server {
 	s := &Server{
-		plugins: o.Plugins, inbox: o.Inbox, logger: o.Logger, token: o.AdminToken,
-		deliveries: o.Deliveries, owner: o.Owner, inlineLease: o.InlineLease, notify: o.Notify, runs: o.Runs,
-		operator: o.Operator, trusted: o.TrustedProxies, metrics: o.Metrics, load: o.Load,
+		plugins: c.Plugins, ingest: c.Ingest, inbox: c.Inbox, operator: c.Operator, logger: c.Logger,
+		token: c.AdminToken, trusted: c.TrustedProxies, metrics: c.Metrics,
 	}
 	if s.logger == nil {
 		s.logger = slog.Default()
 	}
 	if s.metrics == nil {
 		s.metrics = metrics.NewRegistry()
-	}
-	if s.inlineLease <= 0 {
-		s.inlineLease = 90 * time.Second
-	}
-	if s.notify == nil {
-		s.notify = func() {}
 	}
 	s.requests = s.metrics.Counter("hookpoint_webhook_requests_total", "Webhook requests by plugin, endpoint and answered status.", "plugin", "endpoint", "status")
 	s.rejections = s.metrics.Counter("hookpoint_webhook_rejections_total", "Webhook requests refused before the handler, by plugin, endpoint and reason.", "plugin", "endpoint", "reason")
@@ -133,7 +95,8 @@ func New(o Options) *Server {
 	return s
 }
 
-const pluginPrefix = "/api/plugin/"
+// WebhookPrefix starts the path of every webhook URL.
+const WebhookPrefix = "/api/plugin/"
 
 // ServeHTTP routes a request. Panics anywhere below are answered 500 with
 // an error id and logged; they never take the server down.
@@ -155,9 +118,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	switch {
-	case strings.HasPrefix(path, pluginPrefix):
-		s.load.Enter()
-		defer s.load.Leave()
+	case strings.HasPrefix(path, WebhookPrefix):
 		s.serveWebhook(w, r, reqID)
 	case path == "/metrics":
 		s.serveAdmin(w, r)

@@ -14,6 +14,7 @@ import (
 	"github.com/hookpoint/hookpoint/internal/chat"
 	"github.com/hookpoint/hookpoint/internal/chat/inbox"
 	"github.com/hookpoint/hookpoint/internal/config"
+	"github.com/hookpoint/hookpoint/internal/ingest"
 	"github.com/hookpoint/hookpoint/internal/plugin"
 	"github.com/hookpoint/hookpoint/internal/server"
 	"github.com/hookpoint/hookpoint/internal/store"
@@ -110,14 +111,15 @@ func setup(t testing.TB, token string) *testBundle {
 	}
 	t.Cleanup(func() { st.Close() })
 	router, _ := chat.NewRouter(inbox.New(st))
-	set, err := plugin.Load(ctx, plugin.Options{Config: cfg, Sender: router, Registry: []sdk.Info{
+	set, err := plugin.Load(ctx, plugin.LoadOpts{Config: cfg, Sender: router, Registry: []sdk.Info{
 		{ID: "dev.sample_webhook", New: func() sdk.Plugin { return &testPlugin{} }},
 		{ID: "dev.off", New: func() sdk.Plugin { return disabledPlugin{} }},
 	}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := server.New(server.Options{Plugins: set, Inbox: st, AdminToken: sdk.NewSecret(token), Deliveries: st, Operator: st, Owner: "test"})
+	s := server.New(server.Config{Plugins: set, Inbox: st, AdminToken: sdk.NewSecret(token), Operator: st,
+		Ingest: ingest.New(ingest.Config{Store: st, Owner: "test"})})
 	srv := httptest.NewServer(s)
 	t.Cleanup(srv.Close)
 	return &testBundle{srv: srv, store: st}

@@ -14,7 +14,7 @@ import (
 	"time"
 
 	"github.com/hookpoint/hookpoint/internal/plugin"
-	"github.com/hookpoint/hookpoint/internal/store"
+	"github.com/hookpoint/hookpoint/internal/record"
 	"github.com/hookpoint/hookpoint/sdk"
 	"github.com/hookpoint/hookpoint/verify"
 )
@@ -22,7 +22,7 @@ import (
 // serveWebhook handles /api/plugin/{author}.{module}/webhook{endpoint}.
 func (s *Server) serveWebhook(w http.ResponseWriter, r *http.Request, reqID string) {
 	start := time.Now()
-	rest := strings.TrimPrefix(r.URL.Path, pluginPrefix)
+	rest := strings.TrimPrefix(r.URL.Path, WebhookPrefix)
 	id, endpoint, ok := strings.Cut(rest, "/")
 	if !ok || !strings.HasPrefix(endpoint, "webhook") {
 		s.requests.Inc("unknown", "unknown", "404")
@@ -130,27 +130,21 @@ func (s *Server) dispatch(w http.ResponseWriter, r *http.Request, ep *plugin.End
 	if r.Method == http.MethodGet || r.Method == http.MethodHead {
 		id = "" // reads are not deduplicated
 	}
-	// The handler's view of the request; a queued endpoint without a
-	// check needs none on the request path.
-	// Parsed once: the handler's copy, and the redacted form stored now,
-	// before any plugin code could touch the map.
 	query := r.URL.Query()
-	storedQuery := redactQuery(query, ep.SensitiveHeaders)
+	d := &record.Delivery{
+		Plugin: ep.Plugin.ID(), Endpoint: ep.Path, Mode: record.ModeInline, Method: r.Method, Path: r.URL.Path,
+		Query: redactQuery(query, ep.SensitiveHeaders), Header: redactHeaders(r.Header, ep.SensitiveHeaders),
+		Body: body, ClientAddr: client, RequestID: reqID, DeliveryID: id, MaxAttempts: ep.Retry.MaxAttempts,
+		ReceivedAt: now,
+	}
+	if ep.Mode == sdk.ModeQueued {
+		d.Mode = record.ModeQueued
+	}
+	// The handler's view of the request, with the headers as they came;
+	// a queued endpoint without a check needs none on the request path.
 	var req *sdk.Request
 	if ep.Check != nil || ep.Mode == sdk.ModeInline {
-		req = &sdk.Request{
-			Method:     r.Method,
-			Endpoint:   ep.Path,
-			Path:       r.URL.Path,
-			Query:      query,
-			Header:     r.Header.Clone(),
-			Body:       body,
-			ClientAddr: client,
-			RequestID:  reqID,
-			DeliveryID: id,
-			ReceivedAt: now,
-			Logger:     log,
-		}
+		req = plugin.NewRequest(d, r.Header.Clone(), query, log)
 	}
 	if ep.Check != nil {
 		if err := ep.Check(req); err != nil {
@@ -160,28 +154,7 @@ func (s *Server) dispatch(w http.ResponseWriter, r *http.Request, ep *plugin.End
 			return client
 		}
 	}
-	d := &store.Delivery{
-		Plugin: ep.Plugin.ID(), Endpoint: ep.Path, Mode: store.ModeInline, Method: r.Method, Path: r.URL.Path,
-		Query: storedQuery, Header: redactHeaders(r.Header, ep.SensitiveHeaders),
-		Body: body, ClientAddr: client, RequestID: reqID, DeliveryID: id, MaxAttempts: ep.Retry.MaxAttempts,
-	}
-	held := false
-	if ep.Mode == sdk.ModeQueued {
-		d.Mode = store.ModeQueued
-		// A worker of this process is idle: it takes the delivery as it
-		// is committed, with no claim.
-		if held = s.runs != nil && s.runs.Reserve(); held {
-			d.State = store.StateRunning
-		}
-	}
-	rowID, result, err := s.deliveries.InsertDelivery(r.Context(), d, s.owner, now.Add(s.inlineLease))
-	if held {
-		if err == nil && result == store.Inserted {
-			s.runs.Start(d)
-		} else {
-			s.runs.Unreserve()
-		}
-	}
+	rowID, receipt, err := s.ingest.Accept(r.Context(), d)
 	switch {
 	case err != nil && r.Context().Err() != nil && errors.Is(err, r.Context().Err()):
 		// The client hung up while the write was queued: nothing was
@@ -193,7 +166,7 @@ func (s *Server) dispatch(w http.ResponseWriter, r *http.Request, ep *plugin.End
 		log.Error("storing delivery", "err", err, "error_id", reqID)
 		writeInternal(w, reqID)
 		return client
-	case result == store.Duplicate:
+	case receipt == record.Duplicate:
 		s.duplicates.Inc(ep.Plugin.ID(), ep.Path)
 		log.Info("duplicate delivery not processed again", "delivery_id", id, "delivery", rowID)
 		writeJSON(w, http.StatusOK, map[string]string{
@@ -201,15 +174,12 @@ func (s *Server) dispatch(w http.ResponseWriter, r *http.Request, ep *plugin.End
 			"detail": "delivery " + id + " was received before; it is not processed again",
 		})
 		return client
-	case result == store.Busy:
+	case receipt == record.Busy:
 		w.Header().Set("Retry-After", "5")
 		writeDetail(w, http.StatusConflict, "delivery "+id+" is being processed; retry later")
 		return client
 	}
 	if ep.Mode == sdk.ModeQueued {
-		if !held {
-			s.notify()
-		}
 		writeJSON(w, http.StatusAccepted, map[string]string{"status": "accepted", "delivery_id": strconv.FormatInt(rowID, 10)})
 		return client
 	}
@@ -225,7 +195,7 @@ func (s *Server) dispatch(w http.ResponseWriter, r *http.Request, ep *plugin.End
 		errText = err.Error()
 	}
 	// The outcome is recorded even if the client went away.
-	if err := s.deliveries.FinishInline(context.WithoutCancel(r.Context()), rowID, s.owner, status, errText); err != nil {
+	if err := s.ingest.Finish(context.WithoutCancel(r.Context()), rowID, status, errText); err != nil {
 		log.Error("recording delivery outcome", "err", err, "delivery", rowID)
 	}
 	return client

@@ -7,16 +7,16 @@ import (
 	"github.com/jackc/pgx/v5"
 )
 
-// QueryAlone runs one statement, written with ? placeholders, as a
+// queryAlone runs one statement, written with ? placeholders, as a
 // transaction of its own, outside the group commit, and hands its rows to
 // read, which closes them: for a write that is already a batch, on
 // PostgreSQL only (SQLite's one write connection belongs to the
 // committer). It is one round trip, where a group-committed transaction
 // costs at least three (BEGIN, the statement, COMMIT), and it is planned
 // as index lookups (see Tx.IndexLookups).
-func (s *Store) QueryAlone(ctx context.Context, read func(Rows) error, query string, args ...any) error {
+func (s *Store) queryAlone(ctx context.Context, read func(Rows) error, query string, args ...any) error {
 	if s.dialect != Postgres {
-		return errors.New("QueryAlone is for PostgreSQL")
+		return errors.New("queryAlone is for PostgreSQL")
 	}
 	conn, err := s.write.Conn(ctx)
 	if err != nil {

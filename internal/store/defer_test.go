@@ -4,6 +4,7 @@ import (
 	"context"
 	"testing"
 
+	"github.com/hookpoint/hookpoint/internal/record"
 	"github.com/hookpoint/hookpoint/internal/store"
 	"github.com/hookpoint/hookpoint/internal/store/storetest"
 )
@@ -16,7 +17,7 @@ func TestDeferredStatements(t *testing.T) {
 		s := storetest.Open(t, d)
 		err := s.Do(ctx, func(tx *store.Tx) error {
 			for _, text := range []string{"one", "two"} {
-				if err := store.SaveInboxMessageTx(ctx, tx, "inbox-d", "a.b", text, nil); err != nil {
+				if err := store.SaveInboxMessageTx(ctx, tx, record.Message{ChatKey: "inbox-d", Plugin: "a.b", Text: text}); err != nil {
 					return err
 				}
 			}
@@ -31,7 +32,7 @@ func TestDeferredStatements(t *testing.T) {
 		}
 
 		err = s.Do(ctx, func(tx *store.Tx) error {
-			if _, err := store.AddInboxMessageTx(ctx, tx, "inbox-d", "a.b", "rolled back", nil); err != nil {
+			if _, err := store.AddInboxMessageTx(ctx, tx, record.Message{ChatKey: "inbox-d", Plugin: "a.b", Text: "rolled back"}); err != nil {
 				return err
 			}
 			return tx.Defer(ctx, `INSERT INTO no_such_table (x) VALUES (?)`, 1)

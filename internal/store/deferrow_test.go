@@ -6,6 +6,7 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/hookpoint/hookpoint/internal/record"
 	"github.com/hookpoint/hookpoint/internal/store"
 	"github.com/hookpoint/hookpoint/internal/store/storetest"
 )
@@ -29,7 +30,7 @@ func TestDeferredRowsKeepOrder(t *testing.T) {
 				}
 				text := fmt.Sprint("m", i)
 				want = append(want, text)
-				if err := store.SaveInboxMessageTx(ctx, tx, "inbox-rows", "a.b", text, nil); err != nil {
+				if err := store.SaveInboxMessageTx(ctx, tx, record.Message{ChatKey: "inbox-rows", Plugin: "a.b", Text: text}); err != nil {
 					return err
 				}
 			}

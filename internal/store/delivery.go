@@ -8,80 +8,22 @@ import (
 	"net/http"
 	"strings"
 	"time"
-)
 
-// Delivery states.
-const (
-	StatePending   = "pending"   // waiting for a worker (queued) or a retry
-	StateRunning   = "running"   // a handler is running it
-	StateDone      = "done"      // handled
-	StateFailed    = "failed"    // an inline handler answered an error
-	StateDead      = "dead"      // gave up: dead-lettered
-	StateCancelled = "cancelled" // cancelled (tasks)
-)
-
-// Delivery modes.
-const (
-	ModeInline = "inline"
-	ModeQueued = "queued"
-)
-
-// Delivery is one verified webhook request and its processing.
-type Delivery struct {
-	ID             int64       `json:"id"`
-	Plugin         string      `json:"plugin"`
-	Endpoint       string      `json:"endpoint"`
-	Mode           string      `json:"mode"`
-	Method         string      `json:"method"`
-	Path           string      `json:"path"`
-	Query          string      `json:"query"`
-	Header         http.Header `json:"headers"`
-	Body           []byte      `json:"-"`
-	ClientAddr     string      `json:"client_addr"`
-	RequestID      string      `json:"request_id"`
-	DeliveryID     string      `json:"delivery_id,omitempty"`
-	ReplayOf       int64       `json:"replay_of,omitempty"`
-	State          string      `json:"state"`
-	Attempts       int         `json:"attempts"`
-	MaxAttempts    int         `json:"max_attempts"`
-	RunAt          time.Time   `json:"run_at"`
-	LastError      string      `json:"last_error,omitempty"`
-	ResponseStatus int         `json:"response_status,omitempty"`
-	ReceivedAt     time.Time   `json:"received_at"`
-	StartedAt      *time.Time  `json:"started_at,omitempty"`
-	FinishedAt     *time.Time  `json:"finished_at,omitempty"`
-	// Damaged says why the stored headers or body could not be read back
-	// (a damaged database); Header and Body are then empty.
-	Damaged error `json:"-"`
-}
-
-// InsertResult says what InsertDelivery did.
-type InsertResult int
-
-// The outcomes of InsertDelivery.
-const (
-	// Inserted: a new delivery row; for an inline delivery, the caller
-	// now holds it and must call FinishInline.
-	Inserted InsertResult = iota
-	// Duplicate: the sender's delivery id was seen before; ID is the
-	// original delivery.
-	Duplicate
-	// Busy: an inline delivery with that id is being handled right now.
-	Busy
+	"github.com/hookpoint/hookpoint/internal/record"
 )
 
 // InsertDelivery stores a verified request, group-committed. An inline
 // delivery is stored running, its first attempt counted, held by owner
 // until lease; the caller runs it and calls FinishInline. A queued one is
 // stored pending for the queue's workers to claim, or, if d.State is
-// StateRunning, held as an inline one is, for the caller to run at once.
+// record.StateRunning, held as an inline one is, for the caller to run at once.
 // A delivery id seen before on the endpoint is a Duplicate — except an
 // inline one whose earlier run failed or was abandoned, which is taken
 // over. It returns the delivery's id (the original's for a duplicate).
 // A queued delivery it inserts has d's ID, State, Attempts, RunAt and
 // ReceivedAt set as stored (a held one has no StartedAt until its run
 // completes).
-func (s *Store) InsertDelivery(ctx context.Context, d *Delivery, owner string, lease time.Time) (int64, InsertResult, error) {
+func (s *Store) InsertDelivery(ctx context.Context, d *record.Delivery, owner string, lease time.Time) (int64, record.Receipt, error) {
 	headers, err := encodeHeaders(d.Header)
 	if err != nil {
 		return 0, 0, fmt.Errorf("encoding headers: %w", err)
@@ -91,7 +33,7 @@ func (s *Store) InsertDelivery(ctx context.Context, d *Delivery, owner string, l
 	if err := s.do(&writeOp{ctx: ctx, batch: deliveryInserts{}, item: in}); err != nil {
 		return 0, 0, fmt.Errorf("storing delivery: %w", err)
 	}
-	if in.result == Inserted && d.Mode == ModeQueued {
+	if in.result == record.Stored && d.Mode == record.ModeQueued {
 		in.stored()
 	}
 	return in.id, in.result, nil
@@ -99,9 +41,9 @@ func (s *Store) InsertDelivery(ctx context.Context, d *Delivery, owner string, l
 
 // FinishInline records the outcome of an inline delivery held by owner.
 func (s *Store) FinishInline(ctx context.Context, id int64, owner string, status int, lastError string) error {
-	state := StateDone
+	state := record.StateDone
 	if status >= 300 {
-		state = StateFailed
+		state = record.StateFailed
 	}
 	record := func(tx *Tx) error {
 		_, err := tx.Exec(ctx, `UPDATE deliveries SET state = ?, response_status = ?, last_error = ?, finished_at = ?,
@@ -123,8 +65,8 @@ const (
 	deliveryTables = ` FROM deliveries d JOIN delivery_payloads p ON p.id = d.id`
 )
 
-func scanDelivery(sc Scanner) (*Delivery, error) {
-	var d Delivery
+func scanDelivery(sc Scanner) (*record.Delivery, error) {
+	var d record.Delivery
 	var headers, codec string
 	var body []byte
 	var runAt, received, started, finished int64
@@ -148,19 +90,19 @@ func scanDelivery(sc Scanner) (*Delivery, error) {
 	return &d, nil
 }
 
-func optionalTime(us int64) *time.Time {
+// optionalTime is the time us microseconds after the epoch, or zero for 0.
+func optionalTime(us int64) time.Time {
 	if us == 0 {
-		return nil
+		return time.Time{}
 	}
-	t := time.UnixMicro(us).UTC()
-	return &t
+	return time.UnixMicro(us).UTC()
 }
 
 // Delivery returns one delivery.
-func (s *Store) Delivery(ctx context.Context, id int64) (*Delivery, error) {
+func (s *Store) Delivery(ctx context.Context, id int64) (*record.Delivery, error) {
 	d, err := scanDelivery(s.read.QueryRowContext(ctx, s.Q(`SELECT `+deliveryColumns+deliveryTables+` WHERE d.id = ?`), id))
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, ErrNotFound
+		return nil, record.ErrNotFound
 	}
 	if err != nil {
 		return nil, fmt.Errorf("reading delivery %d: %w", id, err)
@@ -168,24 +110,9 @@ func (s *Store) Delivery(ctx context.Context, id int64) (*Delivery, error) {
 	return d, nil
 }
 
-// DeliveryFilter selects deliveries; zero fields match everything.
-type DeliveryFilter struct {
-	ID         int64
-	Plugin     string
-	Endpoint   string
-	State      string
-	DeliveryID string
-	Since      time.Time
-	Until      time.Time
-	// Before pages backwards: only ids below it.
-	Before int64
-	// Limit defaults to 100.
-	Limit int
-}
-
 // where returns the filter's WHERE clause; prefix qualifies the
 // deliveries table's columns ("d." in a join).
-func (f DeliveryFilter) where(prefix string) (string, []any) {
+func filterDeliveries(f record.DeliveryFilter, prefix string) (string, []any) {
 	var conds []string
 	var args []any
 	add := func(cond string, v any) { conds = append(conds, prefix+cond); args = append(args, v) }
@@ -220,11 +147,11 @@ func (f DeliveryFilter) where(prefix string) (string, []any) {
 }
 
 // Deliveries lists deliveries newest first.
-func (s *Store) Deliveries(ctx context.Context, f DeliveryFilter) ([]*Delivery, error) {
+func (s *Store) Deliveries(ctx context.Context, f record.DeliveryFilter) ([]*record.Delivery, error) {
 	if f.Limit <= 0 {
 		f.Limit = 100
 	}
-	where, args := f.where("d.")
+	where, args := filterDeliveries(f, "d.")
 	rows, err := s.read.QueryContext(ctx, s.Q(`SELECT `+deliveryColumns+deliveryTables+where+` ORDER BY d.id DESC LIMIT ?`), append(args, f.Limit)...)
 	if err != nil {
 		return nil, fmt.Errorf("listing deliveries: %w", err)
@@ -238,11 +165,11 @@ func (s *Store) Deliveries(ctx context.Context, f DeliveryFilter) ([]*Delivery, 
 
 // ReplayDeliveries queues a new run of each delivery the filter selects
 // (up to its limit), linked to the original, and returns the new ids.
-func (s *Store) ReplayDeliveries(ctx context.Context, f DeliveryFilter) ([]int64, error) {
+func (s *Store) ReplayDeliveries(ctx context.Context, f record.DeliveryFilter) ([]int64, error) {
 	if f.Limit <= 0 {
 		f.Limit = 100
 	}
-	where, args := f.where("")
+	where, args := filterDeliveries(f, "")
 	var ids []int64
 	err := s.Do(ctx, func(tx *Tx) error {
 		ids = ids[:0]
@@ -285,9 +212,9 @@ func (s *Store) ReplayDeliveries(ctx context.Context, f DeliveryFilter) ([]int64
 
 // RetryDead puts the dead-lettered deliveries the filter selects back in
 // the queue with a fresh set of attempts, and returns how many.
-func (s *Store) RetryDead(ctx context.Context, f DeliveryFilter) (int64, error) {
-	f.State = StateDead
-	where, args := f.where("")
+func (s *Store) RetryDead(ctx context.Context, f record.DeliveryFilter) (int64, error) {
+	f.State = record.StateDead
+	where, args := filterDeliveries(f, "")
 	var n int64
 	err := s.Do(ctx, func(tx *Tx) error {
 		res, err := tx.Exec(ctx, `UPDATE deliveries SET state = 'pending', attempts = 0, run_at = ?, last_error = ''`+where,
@@ -305,7 +232,7 @@ func (s *Store) RetryDead(ctx context.Context, f DeliveryFilter) (int64, error) 
 }
 
 // CountDeliveries counts deliveries by state.
-func (s *Store) CountDeliveries(ctx context.Context) (map[string]int64, error) {
+func (s *Store) CountDeliveries(ctx context.Context) (map[record.State]int64, error) {
 	if s.dialect == Postgres {
 		return s.countDeliveriesPostgres(ctx)
 	}
@@ -318,7 +245,7 @@ func (s *Store) CountDeliveries(ctx context.Context) (map[string]int64, error) {
 // (migration 007) a GROUP BY reads the whole table; these are index-only
 // scans once vacuum has marked the pages visible (200,000 rows: 14 ms
 // against 28 ms), and /metrics runs them on every scrape.
-func (s *Store) countDeliveriesPostgres(ctx context.Context) (map[string]int64, error) {
+func (s *Store) countDeliveriesPostgres(ctx context.Context) (map[record.State]int64, error) {
 	var total, pending, running, failed, dead int64
 	err := s.read.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM deliveries),
 		(SELECT count(*) FROM deliveries WHERE state = 'pending'), (SELECT count(*) FROM deliveries WHERE state = 'running'),
@@ -327,8 +254,8 @@ func (s *Store) countDeliveriesPostgres(ctx context.Context) (map[string]int64, 
 	if err != nil {
 		return nil, fmt.Errorf("counting deliveries: %w", err)
 	}
-	out := map[string]int64{StatePending: pending, StateRunning: running, StateFailed: failed, StateDead: dead,
-		StateDone: total - pending - running - failed - dead} // deliveries are never cancelled
+	out := map[record.State]int64{record.StatePending: pending, record.StateRunning: running, record.StateFailed: failed, record.StateDead: dead,
+		record.StateDone: total - pending - running - failed - dead} // deliveries are never cancelled
 	for st, n := range out {
 		if n == 0 {
 			delete(out, st) // as GROUP BY: only the states some delivery is in
@@ -337,15 +264,15 @@ func (s *Store) countDeliveriesPostgres(ctx context.Context) (map[string]int64, 
 	return out, nil
 }
 
-func (s *Store) countByState(ctx context.Context, table string) (map[string]int64, error) {
+func (s *Store) countByState(ctx context.Context, table string) (map[record.State]int64, error) {
 	rows, err := s.read.QueryContext(ctx, `SELECT state, COUNT(*) FROM `+table+` GROUP BY state`)
 	if err != nil {
 		return nil, fmt.Errorf("counting %s: %w", table, err)
 	}
 	defer rows.Close()
-	out := map[string]int64{}
+	out := map[record.State]int64{}
 	for rows.Next() {
-		var st string
+		var st record.State
 		var n int64
 		if err := rows.Scan(&st, &n); err != nil {
 			return nil, fmt.Errorf("counting %s: %w", table, err)

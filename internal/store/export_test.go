@@ -1,5 +1,7 @@
 package store
 
+import "context"
+
 // SetResolveFault makes resolving deliveries seen before fail with f's
 // error after a pipeline has committed, until the returned func is called.
 func SetResolveFault(f func() error) (restore func()) {
@@ -10,3 +12,8 @@ func SetResolveFault(f func() error) (restore func()) {
 
 // QueuedWrites returns how many writes wait for the committer.
 func QueuedWrites(s *Store) int { return len(s.writer.ops) }
+
+// QueryAlone runs one statement outside the group commit (PostgreSQL).
+func (s *Store) QueryAlone(ctx context.Context, read func(Rows) error, query string, args ...any) error {
+	return s.queryAlone(ctx, read, query, args...)
+}

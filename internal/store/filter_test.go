@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hookpoint/hookpoint/internal/record"
 	"github.com/hookpoint/hookpoint/internal/store"
 	"github.com/hookpoint/hookpoint/internal/store/storetest"
 )
@@ -20,12 +21,13 @@ func TestDeliveryFilters(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, d store.Dialect) {
 		ctx := context.Background()
 		s := storetest.Open(t, d)
-		states := []string{store.StateDone, store.StateDone, store.StatePending, store.StateRunning, store.StateFailed, store.StateDead}
+		states := []record.State{record.StateDone, record.StateDone, record.StatePending, record.StateRunning, record.StateFailed, record.StateDead}
 		base := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
 		type row struct {
-			id                      int64
-			plugin, endpoint, state string
-			received                time.Time
+			id               int64
+			plugin, endpoint string
+			state            record.State
+			received         time.Time
 		}
 		var rows []row
 		err := s.Do(ctx, func(tx *store.Tx) error {
@@ -63,29 +65,29 @@ func TestDeliveryFilters(t *testing.T) {
 		}
 		cases := []struct {
 			name string
-			f    store.DeliveryFilter
+			f    record.DeliveryFilter
 			keep func(row) bool
 		}{
-			{"rare plugin", store.DeliveryFilter{Plugin: "b.rare"}, func(r row) bool { return r.plugin == "b.rare" }},
-			{"unknown plugin", store.DeliveryFilter{Plugin: "c.none"}, func(r row) bool { return false }},
-			{"plugin and endpoint", store.DeliveryFilter{Plugin: "a.github", Endpoint: "/other"}, func(r row) bool { return r.plugin == "a.github" && r.endpoint == "/other" }},
-			{"since and until", store.DeliveryFilter{Since: base.Add(10 * time.Minute), Until: base.Add(20 * time.Minute)}, func(r row) bool {
+			{"rare plugin", record.DeliveryFilter{Plugin: "b.rare"}, func(r row) bool { return r.plugin == "b.rare" }},
+			{"unknown plugin", record.DeliveryFilter{Plugin: "c.none"}, func(r row) bool { return false }},
+			{"plugin and endpoint", record.DeliveryFilter{Plugin: "a.github", Endpoint: "/other"}, func(r row) bool { return r.plugin == "a.github" && r.endpoint == "/other" }},
+			{"since and until", record.DeliveryFilter{Since: base.Add(10 * time.Minute), Until: base.Add(20 * time.Minute)}, func(r row) bool {
 				return !r.received.Before(base.Add(10*time.Minute)) && r.received.Before(base.Add(20*time.Minute))
 			}},
-			{"page", store.DeliveryFilter{Before: rows[30].id, Limit: 7}, func(r row) bool { return r.id < rows[30].id }},
+			{"page", record.DeliveryFilter{Before: rows[30].id, Limit: 7}, func(r row) bool { return r.id < rows[30].id }},
 		}
-		for _, st := range []string{store.StatePending, store.StateRunning, store.StateDone, store.StateFailed, store.StateDead} {
+		for _, st := range []record.State{record.StatePending, record.StateRunning, record.StateDone, record.StateFailed, record.StateDead} {
 			cases = append(cases, struct {
 				name string
-				f    store.DeliveryFilter
+				f    record.DeliveryFilter
 				keep func(row) bool
-			}{"state " + st, store.DeliveryFilter{State: st}, func(r row) bool { return r.state == st }})
+			}{"state " + string(st), record.DeliveryFilter{State: st}, func(r row) bool { return r.state == st }})
 		}
 		counts, err := s.CountDeliveries(ctx)
 		if err != nil {
 			t.Fatal(err)
 		}
-		byState := map[string]int64{}
+		byState := map[record.State]int64{}
 		for _, r := range rows {
 			byState[r.state]++
 		}

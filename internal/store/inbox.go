@@ -7,45 +7,25 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/hookpoint/hookpoint/internal/record"
 )
 
-// InboxMessage is a message stored by the inbox chat adapter.
-type InboxMessage struct {
-	ID          int64             `json:"id"`
-	ChatKey     string            `json:"chat_key"`
-	Plugin      string            `json:"plugin"`
-	Text        string            `json:"text"`
-	Attachments []InboxAttachment `json:"attachments"`
-	CreatedAt   time.Time         `json:"created_at"`
-}
-
-// InboxAttachment describes a file stored with an inbox message.
-type InboxAttachment struct {
+// storedAttachment is how an attachment is described in a message's
+// attachments column.
+type storedAttachment struct {
 	Name        string `json:"name"`
 	ContentType string `json:"content_type"`
 	Size        int    `json:"size"`
 }
 
-// InboxFile is an attachment with its data.
-type InboxFile struct {
-	InboxAttachment
-	Data []byte
-}
-
-// InboxChat summarises one chat of the inbox.
-type InboxChat struct {
-	ChatKey       string    `json:"chat_key"`
-	Messages      int64     `json:"messages"`
-	LastMessageAt time.Time `json:"last_message_at"`
-}
-
 // AddInboxMessage stores a message with its files (group-committed) and
 // returns its id.
-func (s *Store) AddInboxMessage(ctx context.Context, chatKey, plugin, text string, files []InboxFile) (int64, error) {
+func (s *Store) AddInboxMessage(ctx context.Context, m record.Message) (int64, error) {
 	var id int64
 	err := s.Do(ctx, func(tx *Tx) error {
 		var err error
-		id, err = AddInboxMessageTx(ctx, tx, chatKey, plugin, text, files)
+		id, err = AddInboxMessageTx(ctx, tx, m)
 		return err
 	})
 	return id, err
@@ -54,13 +34,13 @@ func (s *Store) AddInboxMessage(ctx context.Context, chatKey, plugin, text strin
 // SaveInboxMessageTx stores a message in tx, like AddInboxMessageTx, for a
 // caller that needs no id: a message without files is a deferred
 // statement (see Tx.Defer).
-func SaveInboxMessageTx(ctx context.Context, tx *Tx, chatKey, plugin, text string, files []InboxFile) error {
-	if len(files) > 0 {
-		_, err := AddInboxMessageTx(ctx, tx, chatKey, plugin, text, files)
+func SaveInboxMessageTx(ctx context.Context, tx *Tx, m record.Message) error {
+	if len(m.Attachments) > 0 {
+		_, err := AddInboxMessageTx(ctx, tx, m)
 		return err
 	}
-	if err := tx.DeferRow(ctx, insertInboxMessagesSQL, chatKey, plugin, text, time.Now().UnixMicro()); err != nil {
-		return fmt.Errorf("storing inbox message for %s: %w", chatKey, err)
+	if err := tx.DeferRow(ctx, insertInboxMessagesSQL, m.ChatKey, m.Plugin, m.Text, time.Now().UnixMicro()); err != nil {
+		return fmt.Errorf("storing inbox message for %s: %w", m.ChatKey, err)
 	}
 	return nil
 }
@@ -72,11 +52,11 @@ var insertInboxMessagesSQL = NewMultiRowSQL(func(n int) string {
 })
 
 // AddInboxMessageTx stores a message inside tx.
-func AddInboxMessageTx(ctx context.Context, tx *Tx, chatKey, plugin, text string, files []InboxFile) (int64, error) {
-	meta := make([]InboxAttachment, len(files))
+func AddInboxMessageTx(ctx context.Context, tx *Tx, m record.Message) (int64, error) {
+	chatKey, files := m.ChatKey, m.Attachments
+	meta := make([]storedAttachment, len(files))
 	for i, f := range files {
-		meta[i] = f.InboxAttachment
-		meta[i].Size = len(f.Data)
+		meta[i] = storedAttachment{Name: f.Name, ContentType: f.ContentType, Size: len(f.Data)}
 	}
 	metaJSON, err := json.Marshal(meta)
 	if err != nil {
@@ -85,7 +65,7 @@ func AddInboxMessageTx(ctx context.Context, tx *Tx, chatKey, plugin, text string
 	var id int64
 	if err := tx.QueryRow(ctx,
 		`INSERT INTO inbox_messages (chat_key, plugin, text, attachments, created_at) VALUES (?, ?, ?, ?, ?) RETURNING id`,
-		chatKey, plugin, text, string(metaJSON), time.Now().UnixMicro()).Scan(&id); err != nil {
+		chatKey, m.Plugin, m.Text, string(metaJSON), time.Now().UnixMicro()).Scan(&id); err != nil {
 		return 0, fmt.Errorf("storing inbox message for %s: %w", chatKey, err)
 	}
 	for i, f := range files {
@@ -100,7 +80,7 @@ func AddInboxMessageTx(ctx context.Context, tx *Tx, chatKey, plugin, text string
 
 // InboxMessages returns up to limit messages of a chat with ids above
 // after, oldest first.
-func (s *Store) InboxMessages(ctx context.Context, chatKey string, after int64, limit int) ([]InboxMessage, error) {
+func (s *Store) InboxMessages(ctx context.Context, chatKey string, after int64, limit int) ([]record.Message, error) {
 	rows, err := s.read.QueryContext(ctx, s.Q(
 		`SELECT id, chat_key, plugin, text, attachments, created_at FROM inbox_messages
 		 WHERE chat_key = ? AND id > ? ORDER BY id LIMIT ?`), chatKey, after, limit)
@@ -108,16 +88,20 @@ func (s *Store) InboxMessages(ctx context.Context, chatKey string, after int64, 
 		return nil, fmt.Errorf("listing inbox messages of %s: %w", chatKey, err)
 	}
 	defer rows.Close()
-	out := []InboxMessage{}
+	out := []record.Message{}
 	for rows.Next() {
-		var m InboxMessage
+		var m record.Message
 		var meta string
 		var created int64
 		if err := rows.Scan(&m.ID, &m.ChatKey, &m.Plugin, &m.Text, &meta, &created); err != nil {
 			return nil, fmt.Errorf("reading inbox message: %w", err)
 		}
-		if err := json.Unmarshal([]byte(meta), &m.Attachments); err != nil {
+		var atts []storedAttachment
+		if err := json.Unmarshal([]byte(meta), &atts); err != nil {
 			return nil, fmt.Errorf("decoding attachments of message %d: %w", m.ID, err)
+		}
+		for _, a := range atts {
+			m.Attachments = append(m.Attachments, record.Attachment{Name: a.Name, ContentType: a.ContentType, Size: a.Size})
 		}
 		m.CreatedAt = time.UnixMicro(created).UTC()
 		out = append(out, m)
@@ -128,14 +112,14 @@ func (s *Store) InboxMessages(ctx context.Context, chatKey string, after int64, 
 	return out, nil
 }
 
-// InboxFile returns attachment idx of message id.
-func (s *Store) InboxFile(ctx context.Context, messageID int64, idx int) (*InboxFile, error) {
-	var f InboxFile
+// InboxFile returns attachment idx of message id, with its data.
+func (s *Store) InboxFile(ctx context.Context, messageID int64, idx int) (*record.Attachment, error) {
+	var f record.Attachment
 	err := s.read.QueryRowContext(ctx, s.Q(
 		`SELECT name, content_type, data FROM inbox_files WHERE message_id = ? AND idx = ?`), messageID, idx).
 		Scan(&f.Name, &f.ContentType, &f.Data)
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, ErrNotFound
+		return nil, record.ErrNotFound
 	}
 	if err != nil {
 		return nil, fmt.Errorf("reading attachment %d of message %d: %w", idx, messageID, err)
@@ -145,16 +129,16 @@ func (s *Store) InboxFile(ctx context.Context, messageID int64, idx int) (*Inbox
 }
 
 // InboxChats lists the chats that have inbox messages.
-func (s *Store) InboxChats(ctx context.Context) ([]InboxChat, error) {
+func (s *Store) InboxChats(ctx context.Context) ([]record.Chat, error) {
 	rows, err := s.read.QueryContext(ctx,
 		`SELECT chat_key, COUNT(*), MAX(created_at) FROM inbox_messages GROUP BY chat_key ORDER BY chat_key`)
 	if err != nil {
 		return nil, fmt.Errorf("listing inbox chats: %w", err)
 	}
 	defer rows.Close()
-	out := []InboxChat{}
+	out := []record.Chat{}
 	for rows.Next() {
-		var c InboxChat
+		var c record.Chat
 		var last int64
 		if err := rows.Scan(&c.ChatKey, &c.Messages, &last); err != nil {
 			return nil, fmt.Errorf("reading inbox chat: %w", err)

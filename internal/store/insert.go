@@ -9,6 +9,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/hookpoint/hookpoint/internal/record"
 )
 
 // deliveryInsert is one InsertDelivery waiting in a group commit. The
@@ -16,7 +18,7 @@ import (
 // statements: on PostgreSQL every statement is a round trip, and a
 // statement per delivery made round trips the bottleneck.
 type deliveryInsert struct {
-	d       *Delivery
+	d       *record.Delivery
 	owner   string
 	lease   time.Time
 	now     time.Time
@@ -26,7 +28,7 @@ type deliveryInsert struct {
 
 	// Set by the committer.
 	id     int64
-	result InsertResult
+	result record.Receipt
 }
 
 // deliveryColumnsInserted are the columns insertDeliveries writes, in
@@ -39,11 +41,11 @@ var deliveryColumnCount = strings.Count(deliveryColumnsInserted, ",") + 1
 // row appends the delivery's column values, its id first, to args.
 func (in *deliveryInsert) row(args []any) []any {
 	d := in.d
-	state, leaseOwner, leaseUntil, attempts, started := StatePending, "", int64(0), 0, int64(0)
+	state, leaseOwner, leaseUntil, attempts, started := record.StatePending, "", int64(0), 0, int64(0)
 	if in.held() {
-		state, leaseOwner, leaseUntil, attempts = StateRunning, in.owner, in.lease.UnixMicro(), 1
+		state, leaseOwner, leaseUntil, attempts = record.StateRunning, in.owner, in.lease.UnixMicro(), 1
 	}
-	if d.Mode == ModeInline {
+	if d.Mode == record.ModeInline {
 		// Its handler starts as soon as this commits; a held queued
 		// delivery's start is recorded by its completion.
 		started = in.now.UnixMicro()
@@ -60,16 +62,18 @@ func (in *deliveryInsert) row(args []any) []any {
 // stored sets the fields of an inserted delivery as row stored them.
 func (in *deliveryInsert) stored() {
 	d, now := in.d, time.UnixMicro(in.now.UnixMicro())
-	d.ID, d.RunAt, d.ReceivedAt, d.StartedAt = in.id, now, now, nil
+	d.ID, d.RunAt, d.ReceivedAt, d.StartedAt = in.id, now, now, time.Time{}
 	if in.held() {
-		d.State, d.Attempts = StateRunning, 1
+		d.State, d.Attempts = record.StateRunning, 1
 	} else {
-		d.State, d.Attempts = StatePending, 0
+		d.State, d.Attempts = record.StatePending, 0
 	}
 }
 
 // held reports whether the delivery is stored running, held by owner.
-func (in *deliveryInsert) held() bool { return in.d.Mode == ModeInline || in.d.State == StateRunning }
+func (in *deliveryInsert) held() bool {
+	return in.d.Mode == record.ModeInline || in.d.State == record.StateRunning
+}
 
 // deliveryInserts is the Batch of InsertDelivery.
 type deliveryInserts struct{}
@@ -124,7 +128,7 @@ func insertDeliveries(ctx context.Context, tx *Tx, ins []*deliveryInsert) error 
 // otherwise.
 func assignIDs(ins []*deliveryInsert, ids []int64) {
 	for i, in := range ins {
-		in.id, in.result = ids[i], Inserted
+		in.id, in.result = ids[i], record.Stored
 	}
 }
 
@@ -291,7 +295,7 @@ var insertPayloadsSQL = NewMultiRowSQL(func(n int) string {
 // abandoned, which this one takes over.
 func (in *deliveryInsert) seenBefore(ctx context.Context, tx *Tx) error {
 	d := in.d
-	var prevState string
+	var prevState record.State
 	var prevLease int64
 	if err := tx.QueryRow(ctx, `SELECT id, state, lease_until FROM deliveries
 		WHERE plugin = ? AND endpoint = ? AND delivery_id = ? AND replay_of IS NULL`,
@@ -301,24 +305,24 @@ func (in *deliveryInsert) seenBefore(ctx context.Context, tx *Tx) error {
 		}
 		return err
 	}
-	in.result = Duplicate
-	if d.Mode != ModeInline {
+	in.result = record.Duplicate
+	if d.Mode != record.ModeInline {
 		return nil
 	}
 	switch {
-	case prevState == StateDone:
+	case prevState == record.StateDone:
 		return nil
-	case prevState == StateRunning && prevLease > in.now.UnixMicro():
-		in.result = Busy
+	case prevState == record.StateRunning && prevLease > in.now.UnixMicro():
+		in.result = record.Busy
 		return nil
-	case prevState == StatePending:
+	case prevState == record.StatePending:
 		// Queued earlier (the endpoint's mode changed): it will run.
 		return nil
 	}
-	in.result = Inserted
+	in.result = record.Stored
 	if _, err := tx.Exec(ctx, `UPDATE deliveries SET state = ?, attempts = attempts + 1, lease_owner = ?, lease_until = ?,
 		request_id = ?, last_error = '' WHERE id = ?`,
-		StateRunning, in.owner, in.lease.UnixMicro(), d.RequestID, in.id); err != nil {
+		record.StateRunning, in.owner, in.lease.UnixMicro(), d.RequestID, in.id); err != nil {
 		return err
 	}
 	_, err := tx.Exec(ctx, `UPDATE delivery_payloads SET headers = ?, body = ?, codec = ? WHERE id = ?`, in.headers, in.body, in.codec, in.id)

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hookpoint/hookpoint/internal/record"
 	"github.com/hookpoint/hookpoint/internal/store"
 	"github.com/hookpoint/hookpoint/internal/store/storetest"
 )
@@ -54,18 +55,18 @@ func TestMigrationKeepsDeliveries(t *testing.T) {
 			t.Fatalf("migrating: %v", err)
 		}
 		defer s.Close()
-		got, err := s.Deliveries(ctx, store.DeliveryFilter{DeliveryID: "d-1"})
+		got, err := s.Deliveries(ctx, record.DeliveryFilter{DeliveryID: "d-1"})
 		if err != nil || len(got) != 1 {
 			t.Fatalf("deliveries after migration = %v, %v", got, err)
 		}
-		if string(got[0].Body) != "old body" || got[0].Header.Get("X-GitHub-Event") != "push" || got[0].State != store.StateDone {
+		if string(got[0].Body) != "old body" || got[0].Header.Get("X-GitHub-Event") != "push" || got[0].State != record.StateDone {
 			t.Errorf("delivery after migration = %+v, body %q", got[0], got[0].Body)
 		}
 		// The old delivery id still dedupes.
 		redelivery := queued([]byte("new"), "d-1")
 		redelivery.MaxAttempts = 5
 		_, res, err := s.InsertDelivery(ctx, redelivery, "me", time.Now())
-		if err != nil || res != store.Duplicate {
+		if err != nil || res != record.Duplicate {
 			t.Errorf("redelivery after migration: result %v, %v; want Duplicate", res, err)
 		}
 	})

@@ -11,13 +11,14 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hookpoint/hookpoint/internal/record"
 	"github.com/hookpoint/hookpoint/internal/store"
 	"github.com/hookpoint/hookpoint/internal/store/storetest"
 )
 
 // queued returns a queued delivery to the test endpoint.
-func queued(body []byte, deliveryID string) *store.Delivery {
-	return &store.Delivery{Plugin: "a.b", Endpoint: "/hook", Mode: store.ModeQueued, Method: "POST",
+func queued(body []byte, deliveryID string) *record.Delivery {
+	return &record.Delivery{Plugin: "a.b", Endpoint: "/hook", Mode: record.ModeQueued, Method: "POST",
 		Path: "/api/plugin/a.b/webhook/hook", Header: http.Header{}, Body: body, DeliveryID: deliveryID, MaxAttempts: 3}
 }
 
@@ -56,7 +57,7 @@ func TestBodiesRoundTrip(t *testing.T) {
 			if string(got.Body) != string(c.body) {
 				t.Errorf("%s: body read back differs (%d bytes, want %d)", c.name, len(got.Body), len(c.body))
 			}
-			replays, err := s.ReplayDeliveries(ctx, store.DeliveryFilter{ID: id})
+			replays, err := s.ReplayDeliveries(ctx, record.DeliveryFilter{ID: id})
 			if err != nil || len(replays) != 1 {
 				t.Fatalf("%s: replay = %v, %v", c.name, replays, err)
 			}
@@ -149,7 +150,7 @@ func TestConcurrentInsertsDedupe(t *testing.T) {
 		type res struct {
 			deliveryID string
 			id         int64
-			result     store.InsertResult
+			result     record.Receipt
 			err        error
 		}
 		const ids, copies, anonymous = 10, 5, 20
@@ -180,11 +181,11 @@ func TestConcurrentInsertsDedupe(t *testing.T) {
 			case r.err != nil:
 				t.Fatal(r.err)
 			case r.deliveryID == "":
-				if r.result != store.Inserted || anon[r.id] {
+				if r.result != record.Stored || anon[r.id] {
 					t.Errorf("delivery without id: result %v, id %d (seen: %v)", r.result, r.id, anon[r.id])
 				}
 				anon[r.id] = true
-			case r.result == store.Inserted:
+			case r.result == record.Stored:
 				if _, ok := first[r.deliveryID]; ok {
 					t.Errorf("%s inserted twice", r.deliveryID)
 				}
@@ -197,7 +198,7 @@ func TestConcurrentInsertsDedupe(t *testing.T) {
 			t.Fatalf("%d inserted, %d duplicates, %d without id; want %d, %d, %d", len(first), len(dups), len(anon), ids, ids*(copies-1), anonymous)
 		}
 		for _, r := range dups {
-			if r.result != store.Duplicate || r.id != first[r.deliveryID] {
+			if r.result != record.Duplicate || r.id != first[r.deliveryID] {
 				t.Errorf("%s: %v of %d, want Duplicate of %d", r.deliveryID, r.result, r.id, first[r.deliveryID])
 			}
 		}

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hookpoint/hookpoint/internal/record"
 	"github.com/hookpoint/hookpoint/internal/store"
 	"github.com/hookpoint/hookpoint/internal/store/storetest"
 )
@@ -39,7 +40,7 @@ func TestPruneDeletesBacklogInChunks(t *testing.T) {
 			t.Fatalf("pruned %d (%v), want %d", n, err, old)
 		}
 		counts, err := s.CountDeliveries(ctx)
-		if err != nil || counts[store.StateDone] != recent {
+		if err != nil || counts[record.StateDone] != recent {
 			t.Errorf("left %v (%v), want the %d recent deliveries", counts, err, recent)
 		}
 		// Their headers and bodies go with them, chunk by chunk.

@@ -3,47 +3,44 @@ package store
 import (
 	"context"
 	"strings"
+
+	"github.com/hookpoint/hookpoint/internal/record"
 )
 
-// QueueRows reads rows of a queue table (deliveries, tasks) with what their
+// queueRows reads rows of a queue table (deliveries, tasks) with what their
 // runs need, from a relation that has the table's columns: the rows a
 // claim just updated. On PostgreSQL the claim and the read are so one
 // statement, a data-modifying WITH, and one round trip.
-type QueueRows[T any] struct {
-	// Select reads every row of the relation named rel.
-	Select func(rel string) string
-	scan   func(Scanner) (T, error)
-	// Job returns a row's id, its attempts so far and its maximum.
-	Job func(T) (id int64, attempts, maxAttempts int)
+type queueRows[T any] struct {
+	// selectFrom reads every row of the relation named rel.
+	selectFrom func(rel string) string
+	scan       func(Scanner) (T, error)
+	id         func(T) int64
 }
 
-// NewQueueRows returns the QueueRows that reads rows with selectFrom and
-// scan.
-func NewQueueRows[T any](selectFrom func(rel string) string, scan func(Scanner) (T, error), job func(T) (int64, int, int)) QueueRows[T] {
-	return QueueRows[T]{Select: selectFrom, scan: scan, Job: job}
-}
-
-// DeliveryRows reads deliveries with their payloads.
-var DeliveryRows = NewQueueRows(
-	func(rel string) string {
+// deliveryRows reads deliveries with their payloads.
+var deliveryRows = queueRows[*record.Delivery]{
+	selectFrom: func(rel string) string {
 		return `SELECT ` + deliveryColumns + ` FROM ` + rel + ` d JOIN delivery_payloads p ON p.id = d.id`
 	},
-	scanDelivery,
-	func(d *Delivery) (int64, int, int) { return d.ID, d.Attempts, d.MaxAttempts })
+	scan: scanDelivery,
+	id:   func(d *record.Delivery) int64 { return d.ID },
+}
 
-// TaskRows reads tasks.
-var TaskRows = NewQueueRows(
-	func(rel string) string { return `SELECT ` + taskColumns + ` FROM ` + rel },
-	scanTask,
-	func(t *Task) (int64, int, int) { return t.ID, t.Attempts, t.MaxAttempts })
+// taskRows reads tasks.
+var taskRows = queueRows[*record.Task]{
+	selectFrom: func(rel string) string { return `SELECT ` + taskColumns + ` FROM ` + rel },
+	scan:       scanTask,
+	id:         func(t *record.Task) int64 { return t.ID },
+}
 
-// Collect scans rows, which Select returned, and closes them.
-func (q QueueRows[T]) Collect(rows Rows) ([]T, error) { return collect(rows, q.scan) }
+// collect scans rows, which selectFrom returned, and closes them.
+func (q queueRows[T]) collect(rows Rows) ([]T, error) { return collect(rows, q.scan) }
 
-// ByID reads, in tx, the rows of table whose ids are given. The id list is
+// byID reads, in tx, the rows of table whose ids are given. The id list is
 // padded to a power of two by repeating its last id, so that a handful of
 // statements, each prepared once, serve every batch size.
-func (q QueueRows[T]) ByID(ctx context.Context, tx *Tx, table string, ids []int64) ([]T, error) {
+func (q queueRows[T]) byID(ctx context.Context, tx *Tx, table string, ids []int64) ([]T, error) {
 	if len(ids) == 0 {
 		return nil, nil
 	}
@@ -55,9 +52,9 @@ func (q QueueRows[T]) ByID(ctx context.Context, tx *Tx, table string, ids []int6
 	for i := range args {
 		args[i] = ids[min(i, len(ids)-1)]
 	}
-	rows, err := tx.Query(ctx, `WITH picked AS (SELECT * FROM `+table+` WHERE id IN (?`+strings.Repeat(", ?", n-1)+`)) `+q.Select("picked"), args...)
+	rows, err := tx.Query(ctx, `WITH picked AS (SELECT * FROM `+table+` WHERE id IN (?`+strings.Repeat(", ?", n-1)+`)) `+q.selectFrom("picked"), args...)
 	if err != nil {
 		return nil, err
 	}
-	return q.Collect(rows)
+	return q.collect(rows)
 }

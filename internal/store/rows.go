@@ -3,7 +3,7 @@ package store
 // Scanner is a row to scan: *sql.Row or *sql.Rows.
 type Scanner interface{ Scan(...any) error }
 
-// Rows are a query's rows: *sql.Rows, or pgx's (see Store.QueryAlone).
+// Rows are a query's rows: *sql.Rows, or pgx's (see Store.queryAlone).
 type Rows interface {
 	Next() bool
 	Scan(dest ...any) error

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hookpoint/hookpoint/internal/record"
 	"github.com/hookpoint/hookpoint/internal/store"
 	"github.com/hookpoint/hookpoint/internal/store/storetest"
 )
@@ -65,7 +66,7 @@ func TestInsertsShareTransactionsWithCompletions(t *testing.T) {
 		failed := 0
 		for i := range n {
 			wg.Go(func() {
-				if _, res, err := s.InsertDelivery(ctx, queued([]byte(`{}`), ""), "me", time.Now()); err != nil || res != store.Inserted {
+				if _, res, err := s.InsertDelivery(ctx, queued([]byte(`{}`), ""), "me", time.Now()); err != nil || res != record.Stored {
 					t.Errorf("delivery %d: result %v, error %v; want inserted", i, res, err)
 				}
 			})
@@ -115,7 +116,7 @@ func TestPartlyCommittedPipelineIsNotWrittenAgain(t *testing.T) {
 	injected := errors.New("injected fault")
 	t.Cleanup(store.SetResolveFault(func() error { return injected }))
 	s := openWithProbes(t)
-	if _, res, err := s.InsertDelivery(ctx, queued([]byte(`{}`), "seen-1"), "me", time.Now()); err != nil || res != store.Inserted {
+	if _, res, err := s.InsertDelivery(ctx, queued([]byte(`{}`), "seen-1"), "me", time.Now()); err != nil || res != record.Stored {
 		t.Fatalf("first delivery: %v, %v", res, err)
 	}
 
@@ -139,7 +140,7 @@ func TestPartlyCommittedPipelineIsNotWrittenAgain(t *testing.T) {
 	})
 	for i := range news {
 		wg.Go(func() {
-			if _, res, err := s.InsertDelivery(ctx, queued([]byte(`{}`), fmt.Sprint("new-", i)), "me", time.Now()); err != nil || res != store.Inserted {
+			if _, res, err := s.InsertDelivery(ctx, queued([]byte(`{}`), fmt.Sprint("new-", i)), "me", time.Now()); err != nil || res != record.Stored {
 				t.Errorf("new delivery %d: result %v, error %v; want inserted", i, res, err)
 			}
 		})

@@ -25,9 +25,6 @@ import (
 	_ "modernc.org/sqlite"             // database/sql driver "sqlite"
 )
 
-// ErrNotFound is returned when a record does not exist.
-var ErrNotFound = errors.New("not found")
-
 // Dialect is the kind of database.
 type Dialect int
 
@@ -57,6 +54,7 @@ type Store struct {
 
 	rewritten   sync.Map // PostgreSQL: query → query with $n placeholders
 	deliveryIDs idPool   // PostgreSQL
+	taskIDs     taskIDs
 }
 
 // DatabaseFile is the SQLite file's name inside the data directory.
@@ -183,18 +181,25 @@ func OpenPostgres(ctx context.Context, url string) (*Store, error) {
 // finishOpen brings s's schema up to date and starts its background work;
 // sqlitePath is SQLite's database file.
 func finishOpen(ctx context.Context, s *Store, sqlitePath string) (*Store, error) {
-	if err := s.migrate(ctx); err != nil {
+	fail := func(err error) (*Store, error) {
 		s.write.Close()
 		if s.read != s.write {
 			s.read.Close()
 		}
 		return nil, err
 	}
-	if s.dialect == SQLite {
+	if err := s.migrate(ctx); err != nil {
+		return fail(err)
+	}
+	if err := s.taskIDs.init(ctx, s.write, s.dialect); err != nil {
+		return fail(err)
+	}
+	if s.dialect == Postgres {
+		if err := s.deliveryIDs.init(ctx, s.write); err != nil {
+			return fail(err)
+		}
+	} else {
 		s.ckpt = newCheckpointer(s, sqlitePath)
-	} else if err := s.deliveryIDs.init(ctx, s.write); err != nil {
-		s.write.Close()
-		return nil, err
 	}
 	s.writer = newWriter(s)
 	return s, nil

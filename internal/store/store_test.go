@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/hookpoint/hookpoint/internal/record"
 	"github.com/hookpoint/hookpoint/internal/store"
 )
 
@@ -18,13 +19,12 @@ func TestInboxRoundTrip(t *testing.T) {
 		t.Fatal(err)
 	}
 	for i := 0; i < 5; i++ {
-		if _, err := s.AddInboxMessage(ctx, "inbox-a", "x.y", "msg", nil); err != nil {
+		if _, err := s.AddInboxMessage(ctx, record.Message{ChatKey: "inbox-a", Plugin: "x.y", Text: "msg"}); err != nil {
 			t.Fatal(err)
 		}
 	}
-	id, err := s.AddInboxMessage(ctx, "inbox-b", "x.y", "with file", []store.InboxFile{{
-		InboxAttachment: store.InboxAttachment{Name: "r.txt", ContentType: "text/plain"}, Data: []byte("data"),
-	}})
+	id, err := s.AddInboxMessage(ctx, record.Message{ChatKey: "inbox-b", Plugin: "x.y", Text: "with file",
+		Attachments: []record.Attachment{{Name: "r.txt", ContentType: "text/plain", Data: []byte("data")}}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -55,7 +55,7 @@ func TestInboxRoundTrip(t *testing.T) {
 	if err != nil || string(f.Data) != "data" || f.Name != "r.txt" {
 		t.Errorf("file = %+v, %v", f, err)
 	}
-	if _, err := s.InboxFile(ctx, id, 1); !errors.Is(err, store.ErrNotFound) {
+	if _, err := s.InboxFile(ctx, id, 1); !errors.Is(err, record.ErrNotFound) {
 		t.Errorf("missing file err = %v", err)
 	}
 	chats, err := s.InboxChats(ctx)

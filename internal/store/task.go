@@ -7,42 +7,14 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/hookpoint/hookpoint/internal/record"
 )
 
-// Task is a durable background task.
-type Task struct {
-	ID          int64      `json:"id"`
-	Plugin      string     `json:"plugin"`
-	Kind        string     `json:"kind"`
-	Args        []byte     `json:"-"`
-	UniqueKey   string     `json:"unique_key,omitempty"`
-	State       string     `json:"state"`
-	Attempts    int        `json:"attempts"`
-	MaxAttempts int        `json:"max_attempts"`
-	RunAt       time.Time  `json:"run_at"`
-	LastError   string     `json:"last_error,omitempty"`
-	Progress    string     `json:"progress,omitempty"`
-	Delivery    int64      `json:"delivery,omitempty"`
-	CreatedAt   time.Time  `json:"created_at"`
-	StartedAt   *time.Time `json:"started_at,omitempty"`
-	FinishedAt  *time.Time `json:"finished_at,omitempty"`
-}
-
-// NewTask is a task to enqueue.
-type NewTask struct {
-	Plugin      string
-	Kind        string
-	Args        []byte
-	UniqueKey   string
-	MaxAttempts int
-	RunAt       time.Time
-	Delivery    int64
-}
-
-// EnqueueTx inserts a task inside tx. A task with the same plugin, kind
-// and unique key still pending or running is not inserted again: its id is
-// returned with existed set.
-func EnqueueTx(ctx context.Context, tx *Tx, t NewTask) (id int64, existed bool, err error) {
+// EnqueueTx inserts a task inside tx, with the id t.ID reserved for it if
+// set. A task with the same plugin, kind and unique key still pending or
+// running is not inserted again: its id is returned with existed set.
+func EnqueueTx(ctx context.Context, tx *Tx, t record.NewTask) (id int64, existed bool, err error) {
 	var unique, delivery any
 	if t.UniqueKey != "" {
 		unique = t.UniqueKey
@@ -55,10 +27,17 @@ func EnqueueTx(ctx context.Context, tx *Tx, t NewTask) (id int64, existed bool, 
 	if runAt.IsZero() {
 		runAt = now
 	}
-	err = tx.QueryRow(ctx, `INSERT INTO tasks (plugin, kind, args, unique_key, state, max_attempts, run_at, delivery, created_at)
-		VALUES (?, ?, ?, ?, 'pending', ?, ?, ?, ?)
+	if t.ID == 0 && tx.s.dialect == SQLite {
+		t.ID = tx.s.taskIDs.next()
+	}
+	var given any // the id reserved for the task, or the sequence's next
+	if t.ID != 0 {
+		given = t.ID
+	}
+	err = tx.QueryRow(ctx, `INSERT INTO tasks (id, plugin, kind, args, unique_key, state, max_attempts, run_at, delivery, created_at)
+		VALUES (`+tx.s.taskIDs.expr+`, ?, ?, ?, ?, 'pending', ?, ?, ?, ?)
 		ON CONFLICT (plugin, kind, unique_key) WHERE unique_key IS NOT NULL AND state IN ('pending', 'running') DO NOTHING
-		RETURNING id`, t.Plugin, t.Kind, t.Args, unique, t.MaxAttempts, runAt.UnixMicro(), delivery, now.UnixMicro()).Scan(&id)
+		RETURNING id`, given, t.Plugin, t.Kind, t.Args, unique, t.MaxAttempts, runAt.UnixMicro(), delivery, now.UnixMicro()).Scan(&id)
 	if err == nil {
 		return id, false, nil
 	}
@@ -74,7 +53,7 @@ func EnqueueTx(ctx context.Context, tx *Tx, t NewTask) (id int64, existed bool, 
 }
 
 // Enqueue inserts a task, group-committed; see EnqueueTx.
-func (s *Store) Enqueue(ctx context.Context, t NewTask) (id int64, existed bool, err error) {
+func (s *Store) Enqueue(ctx context.Context, t record.NewTask) (id int64, existed bool, err error) {
 	err = s.Do(ctx, func(tx *Tx) error {
 		var err error
 		id, existed, err = EnqueueTx(ctx, tx, t)
@@ -86,8 +65,8 @@ func (s *Store) Enqueue(ctx context.Context, t NewTask) (id int64, existed bool,
 const taskColumns = `id, plugin, kind, args, COALESCE(unique_key, ''), state, attempts, max_attempts, run_at, last_error,
 	progress, COALESCE(delivery, 0), created_at, started_at, finished_at`
 
-func scanTask(sc Scanner) (*Task, error) {
-	var t Task
+func scanTask(sc Scanner) (*record.Task, error) {
+	var t record.Task
 	var runAt, created, started, finished int64
 	if err := sc.Scan(&t.ID, &t.Plugin, &t.Kind, &t.Args, &t.UniqueKey, &t.State, &t.Attempts, &t.MaxAttempts,
 		&runAt, &t.LastError, &t.Progress, &t.Delivery, &created, &started, &finished); err != nil {
@@ -101,10 +80,10 @@ func scanTask(sc Scanner) (*Task, error) {
 }
 
 // Task returns one task.
-func (s *Store) Task(ctx context.Context, id int64) (*Task, error) {
+func (s *Store) Task(ctx context.Context, id int64) (*record.Task, error) {
 	t, err := scanTask(s.read.QueryRowContext(ctx, s.Q(`SELECT `+taskColumns+` FROM tasks WHERE id = ?`), id))
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, ErrNotFound
+		return nil, record.ErrNotFound
 	}
 	if err != nil {
 		return nil, fmt.Errorf("reading task %d: %w", id, err)
@@ -112,17 +91,8 @@ func (s *Store) Task(ctx context.Context, id int64) (*Task, error) {
 	return t, nil
 }
 
-// TaskFilter selects tasks; zero fields match everything.
-type TaskFilter struct {
-	Plugin string
-	Kind   string
-	State  string
-	Before int64
-	Limit  int
-}
-
 // Tasks lists tasks newest first.
-func (s *Store) Tasks(ctx context.Context, f TaskFilter) ([]*Task, error) {
+func (s *Store) Tasks(ctx context.Context, f record.TaskFilter) ([]*record.Task, error) {
 	if f.Limit <= 0 {
 		f.Limit = 100
 	}
@@ -131,7 +101,7 @@ func (s *Store) Tasks(ctx context.Context, f TaskFilter) ([]*Task, error) {
 	for _, c := range []struct {
 		col string
 		v   string
-	}{{"plugin", f.Plugin}, {"kind", f.Kind}, {"state", f.State}} {
+	}{{"plugin", f.Plugin}, {"kind", f.Kind}, {"state", string(f.State)}} {
 		if c.v != "" {
 			conds = append(conds, c.col+" = ?")
 			args = append(args, c.v)
@@ -188,7 +158,7 @@ func (s *Store) SetTaskProgress(ctx context.Context, id int64, progress string) 
 }
 
 // CountTasks counts tasks by state.
-func (s *Store) CountTasks(ctx context.Context) (map[string]int64, error) {
+func (s *Store) CountTasks(ctx context.Context) (map[record.State]int64, error) {
 	return s.countByState(ctx, "tasks")
 }
 

@@ -5,33 +5,27 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net/url"
 	"time"
 
-	"github.com/hookpoint/hookpoint/internal/chat"
 	"github.com/hookpoint/hookpoint/internal/outbox"
 	"github.com/hookpoint/hookpoint/internal/plugin"
 	"github.com/hookpoint/hookpoint/internal/queue"
-	"github.com/hookpoint/hookpoint/internal/store"
+	"github.com/hookpoint/hookpoint/internal/record"
 	"github.com/hookpoint/hookpoint/sdk"
 )
 
 // Deliveries runs queued webhook deliveries.
 type Deliveries struct {
-	Store       *store.Store
-	Plugins     *plugin.Set
-	Router      *chat.Router
-	Metrics     *Metrics
-	Logger      *slog.Logger
+	Plugins *plugin.Set
+	Metrics *Metrics
+	Logger  *slog.Logger
+	// NotifyTasks wakes the task runner when a run enqueued tasks.
 	NotifyTasks func()
 }
 
-var _ queue.Work[*store.Delivery] = (*Deliveries)(nil)
+var _ queue.Work[*record.Delivery] = (*Deliveries)(nil)
 
-// Rows reads claimed deliveries.
-func (w *Deliveries) Rows() store.QueueRows[*store.Delivery] { return store.DeliveryRows }
-
-func (w *Deliveries) endpoint(d *store.Delivery) (*plugin.Endpoint, error) {
+func (w *Deliveries) endpoint(d *record.Delivery) (*plugin.Endpoint, error) {
 	inst := w.Plugins.Lookup(d.Plugin)
 	if inst == nil || inst.State != plugin.StateLoaded {
 		return nil, fmt.Errorf("plugin %s is not loaded", d.Plugin)
@@ -44,7 +38,7 @@ func (w *Deliveries) endpoint(d *store.Delivery) (*plugin.Endpoint, error) {
 }
 
 // Policy returns the delivery's endpoint's retry policy.
-func (w *Deliveries) Policy(d *store.Delivery) sdk.RetryPolicy {
+func (w *Deliveries) Policy(d *record.Delivery) sdk.RetryPolicy {
 	if ep, err := w.endpoint(d); err == nil {
 		return ep.Retry
 	}
@@ -52,9 +46,9 @@ func (w *Deliveries) Policy(d *store.Delivery) sdk.RetryPolicy {
 }
 
 // Run calls the delivery's handler.
-func (w *Deliveries) Run(ctx context.Context, job queue.Job, d *store.Delivery) queue.Outcome {
-	if job.Attempt == 1 && d.ReplayOf == 0 {
-		w.Metrics.wait.Observe(time.Since(d.ReceivedAt).Seconds(), queue.Deliveries)
+func (w *Deliveries) Run(ctx context.Context, a record.Attempt, d *record.Delivery) queue.Outcome {
+	if a.Number == 1 && d.ReplayOf == 0 {
+		w.Metrics.wait.Observe(time.Since(d.ReceivedAt).Seconds(), record.QueueDeliveries)
 	}
 	if d.Damaged != nil {
 		return queue.Outcome{Err: sdk.Cancel(d.Damaged)}
@@ -63,14 +57,9 @@ func (w *Deliveries) Run(ctx context.Context, job queue.Job, d *store.Delivery) 
 	if err != nil {
 		return queue.Outcome{Err: sdk.Cancel(err)}
 	}
-	query, _ := url.ParseQuery(d.Query)
-	logger := ep.Plugin.Logger.With("request_id", d.RequestID, "delivery", d.ID, "attempt", job.Attempt, "endpoint", d.Endpoint)
-	req := &sdk.Request{
-		Method: d.Method, Endpoint: d.Endpoint, Path: d.Path, Query: query, Header: d.Header, Body: d.Body,
-		ClientAddr: d.ClientAddr, RequestID: d.RequestID, DeliveryID: d.DeliveryID, ReceivedAt: d.ReceivedAt, Logger: logger,
-	}
+	logger := ep.Plugin.Logger.With("request_id", d.RequestID, "delivery", d.ID, "attempt", a.Number, "endpoint", d.Endpoint)
 	ctx, ob := outbox.With(ctx)
-	resp, err := plugin.Call(ctx, ep.Handler, req)
+	resp, err := plugin.Call(ctx, ep.Handler, plugin.NewRequest(d, nil, nil, logger))
 	status := responseStatus(resp, err)
 	if err == nil && status >= 300 {
 		err = fmt.Errorf("handler answered %d", status)
@@ -85,8 +74,11 @@ func (w *Deliveries) Run(ctx context.Context, job queue.Job, d *store.Delivery) 
 	if err != nil {
 		return queue.Outcome{Err: err, ResponseStatus: status}
 	}
-	write, after := effects(ob, w.Router, logger, d.ID, w.NotifyTasks)
-	return queue.Outcome{ResponseStatus: status, Effects: write, AfterCommit: after}
+	tasks := ob.Tasks()
+	for i := range tasks {
+		tasks[i].Delivery = d.ID
+	}
+	return queue.Outcome{ResponseStatus: status, Messages: ob.Messages(), Tasks: tasks}
 }
 
 func responseStatus(resp *sdk.Response, err error) int {
@@ -103,16 +95,14 @@ func responseStatus(resp *sdk.Response, err error) int {
 	}
 }
 
-// Finished records the run in metrics and logs.
-func (w *Deliveries) Finished(job queue.Job, d *store.Delivery, result queue.Result, err error, took time.Duration) {
+// Finished records the run in metrics and logs, and wakes the task runner
+// for the tasks it enqueued.
+func (w *Deliveries) Finished(d *record.Delivery, c *record.Completion, result queue.Result, err error, took time.Duration) {
 	logger := func() *slog.Logger {
 		return w.Logger.With("plugin", d.Plugin, "endpoint", d.Endpoint, "delivery", d.ID)
 	}
-	var lastErr error
-	if result != queue.ResultDone {
-		if fresh, ferr := w.Store.Delivery(context.Background(), d.ID); ferr == nil {
-			lastErr = errors.New(fresh.LastError)
-		}
+	w.Metrics.finished(logger, record.QueueDeliveries, d.Plugin, c, result, err, took)
+	if err == nil && len(c.Tasks) > 0 && w.NotifyTasks != nil {
+		w.NotifyTasks()
 	}
-	w.Metrics.finished(logger, queue.Deliveries, d.Plugin, job, result, err, took, lastErr)
 }

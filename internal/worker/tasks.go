@@ -7,31 +7,27 @@ import (
 	"log/slog"
 	"time"
 
-	"github.com/hookpoint/hookpoint/internal/chat"
 	"github.com/hookpoint/hookpoint/internal/outbox"
 	"github.com/hookpoint/hookpoint/internal/plugin"
 	"github.com/hookpoint/hookpoint/internal/queue"
-	"github.com/hookpoint/hookpoint/internal/store"
+	"github.com/hookpoint/hookpoint/internal/record"
 	"github.com/hookpoint/hookpoint/sdk"
 )
 
 // Tasks runs durable background tasks.
 type Tasks struct {
-	Store   *store.Store
 	Plugins *plugin.Set
-	Router  *chat.Router
 	Metrics *Metrics
 	Logger  *slog.Logger
+	// Progress records a running task's progress text.
+	Progress func(ctx context.Context, id int64, status string) error
 	// Notify wakes the task runner when a task enqueues others.
 	Notify func()
 }
 
-var _ queue.Work[*store.Task] = (*Tasks)(nil)
+var _ queue.Work[*record.Task] = (*Tasks)(nil)
 
-// Rows reads claimed tasks.
-func (w *Tasks) Rows() store.QueueRows[*store.Task] { return store.TaskRows }
-
-func (w *Tasks) worker(t *store.Task) (*plugin.Instance, *plugin.WorkerSpec, error) {
+func (w *Tasks) worker(t *record.Task) (*plugin.Instance, *plugin.WorkerSpec, error) {
 	inst := w.Plugins.Lookup(t.Plugin)
 	if inst == nil || inst.State != plugin.StateLoaded {
 		return nil, nil, fmt.Errorf("plugin %s is not loaded", t.Plugin)
@@ -44,7 +40,7 @@ func (w *Tasks) worker(t *store.Task) (*plugin.Instance, *plugin.WorkerSpec, err
 }
 
 // Policy returns the task's worker's retry policy.
-func (w *Tasks) Policy(t *store.Task) sdk.RetryPolicy {
+func (w *Tasks) Policy(t *record.Task) sdk.RetryPolicy {
 	if _, spec, err := w.worker(t); err == nil {
 		return spec.Policy
 	}
@@ -52,7 +48,7 @@ func (w *Tasks) Policy(t *store.Task) sdk.RetryPolicy {
 }
 
 // Run calls the task's worker.
-func (w *Tasks) Run(ctx context.Context, job queue.Job, t *store.Task) queue.Outcome {
+func (w *Tasks) Run(ctx context.Context, a record.Attempt, t *record.Task) queue.Outcome {
 	inst, spec, err := w.worker(t)
 	if err != nil {
 		return queue.Outcome{Err: sdk.Cancel(err)}
@@ -63,10 +59,10 @@ func (w *Tasks) Run(ctx context.Context, job queue.Job, t *store.Task) queue.Out
 		defer cancel()
 	}
 	id := itoa(t.ID)
-	logger := inst.Logger.With("task", t.Kind, "task_id", id, "attempt", job.Attempt)
+	logger := inst.Logger.With("task", t.Kind, "task_id", id, "attempt", a.Number)
 	st := &sdk.Task{
-		ID: id, Kind: t.Kind, Args: t.Args, Attempt: job.Attempt, MaxAttempts: job.MaxAttempts, Logger: logger,
-		Progress: func(ctx context.Context, status string) error { return w.Store.SetTaskProgress(ctx, t.ID, status) },
+		ID: id, Kind: t.Kind, Args: t.Args, Attempt: a.Number, MaxAttempts: a.Max, Logger: logger,
+		Progress: func(ctx context.Context, status string) error { return w.Progress(ctx, t.ID, status) },
 	}
 	ctx, ob := outbox.With(ctx)
 	err = plugin.CallTask(ctx, spec, st)
@@ -77,18 +73,15 @@ func (w *Tasks) Run(ctx context.Context, job queue.Job, t *store.Task) queue.Out
 	if err != nil {
 		return queue.Outcome{Err: err}
 	}
-	write, after := effects(ob, w.Router, logger, 0, w.Notify)
-	return queue.Outcome{Effects: write, AfterCommit: after}
+	return queue.Outcome{Messages: ob.Messages(), Tasks: ob.Tasks()}
 }
 
-// Finished records the run in metrics and logs.
-func (w *Tasks) Finished(job queue.Job, t *store.Task, result queue.Result, err error, took time.Duration) {
+// Finished records the run in metrics and logs, and wakes the task runner
+// for the tasks it enqueued.
+func (w *Tasks) Finished(t *record.Task, c *record.Completion, result queue.Result, err error, took time.Duration) {
 	logger := func() *slog.Logger { return w.Logger.With("plugin", t.Plugin, "task", t.Kind, "task_id", t.ID) }
-	var lastErr error
-	if result != queue.ResultDone {
-		if fresh, ferr := w.Store.Task(context.Background(), t.ID); ferr == nil {
-			lastErr = errors.New(fresh.LastError)
-		}
+	w.Metrics.finished(logger, record.QueueTasks, t.Plugin, c, result, err, took)
+	if err == nil && len(c.Tasks) > 0 && w.Notify != nil {
+		w.Notify()
 	}
-	w.Metrics.finished(logger, queue.Tasks, t.Plugin, job, result, err, took, lastErr)
 }

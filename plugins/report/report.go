@@ -121,7 +121,7 @@ func (p *Plugin) Provision(h sdk.Host) error {
 
 func (p *Plugin) serveUpload(ctx context.Context, req *sdk.Request) (*sdk.Response, error) {
 	limit := p.maxFileBytes()
-	form, err := req.Multipart(sdk.MultipartOptions{MaxFiles: 1, MaxFileBytes: limit, MaxTotalBytes: limit, MaxFields: 16})
+	form, err := req.Multipart(sdk.MultipartOpts{MaxFiles: 1, MaxFileBytes: limit, MaxTotalBytes: limit, MaxFields: 16})
 	if err != nil {
 		return nil, err
 	}

@@ -271,6 +271,7 @@ func TestHostRunTask(t *testing.T) {
 	transient := errors.New("adapter down")
 	var results []error // what successive runs return
 	var seen []sdk.Task
+	var followUps []string // the ids Enqueue returned in each run
 	err := h.Worker(sdk.Worker{
 		Kind:  "note",
 		Retry: sdk.RetryPolicy{MaxAttempts: 3},
@@ -287,10 +288,12 @@ func TestHostRunTask(t *testing.T) {
 			if err := h.Send(ctx, n.Chat, sdk.Message{Text: n.Text}); err != nil {
 				return err
 			}
-			if id, err := h.Enqueue(ctx, note{Chat: n.Chat, Text: "follow-up"}, nil); id != "" || err != nil {
-				return fmt.Errorf("Enqueue in a task = %q, %v; want \"\", nil", id, err)
+			id, err := h.Enqueue(ctx, note{Chat: n.Chat, Text: "follow-up"}, nil)
+			if id == "" || err != nil {
+				return fmt.Errorf("Enqueue in a task = %q, %v; want the new task's id", id, err)
 			}
-			err := results[0]
+			followUps = append(followUps, id)
+			err = results[0]
 			results = results[1:]
 			return err
 		},
@@ -332,8 +335,9 @@ func TestHostRunTask(t *testing.T) {
 	if sent := h.Sent(); len(sent) != 1 || sent[0].ChatKey != "inbox-a" || sent[0].Msg.Text != "hi" {
 		t.Errorf("Sent() = %+v, want the successful run's message", sent)
 	}
-	if tasks := h.Enqueued(); len(tasks) != 2 || tasks[1].State != sdktest.TaskPending || !strings.Contains(string(tasks[1].Args), "follow-up") {
-		t.Errorf("Enqueued() = %+v, want the follow-up stored by the successful run", tasks)
+	if tasks := h.Enqueued(); len(tasks) != 2 || tasks[1].State != sdktest.TaskPending || !strings.Contains(string(tasks[1].Args), "follow-up") ||
+		len(followUps) != 3 || tasks[1].ID != followUps[2] {
+		t.Errorf("Enqueued() = %+v, want the follow-up stored by the successful run with the id it was given, %v", tasks, followUps)
 	}
 	if got := h.Progress(id); got != "sending hi" {
 		t.Errorf("Progress = %q", got)

@@ -72,6 +72,7 @@ type taskRun struct {
 }
 
 type newTask struct {
+	id   string // reserved in a run; "" takes the next
 	kind string
 	args json.RawMessage
 	opts sdk.EnqueueOpts
@@ -125,7 +126,8 @@ func (h *Host) Workers() []sdk.Worker {
 // that task's id instead.
 //
 // Called from a task run by [Host.RunTask], Enqueue behaves as the
-// server's: it returns "" and the task is stored only if the run
+// server's: it returns the id the task will have (or that of the pending
+// task its unique key names), and the task is stored only if the run
 // succeeds.
 func (h *Host) Enqueue(ctx context.Context, args sdk.TaskArgs, opts *sdk.EnqueueOpts) (string, error) {
 	if err := ctx.Err(); err != nil {
@@ -156,29 +158,51 @@ func (h *Host) Enqueue(ctx context.Context, args sdk.TaskArgs, opts *sdk.Enqueue
 		if run.over {
 			return "", fmt.Errorf("sdktest: Enqueue called after task %s returned", run.id)
 		}
+		if id := h.uniqueLocked(nt); id != "" {
+			return id, nil
+		}
+		nt.id = h.nextIDLocked(kind)
 		run.tasks = append(run.tasks, nt)
-		return "", nil
+		return nt.id, nil
 	}
 	return h.storeLocked(nt), nil
+}
+
+// uniqueLocked returns the id of the pending or running task with nt's
+// kind and unique key, or "". h.mu must be held.
+func (h *Host) uniqueLocked(nt newTask) string {
+	if nt.opts.UniqueKey == "" {
+		return ""
+	}
+	for _, t := range h.tasks {
+		if t.Kind == nt.kind && t.Opts.UniqueKey == nt.opts.UniqueKey && (t.State == TaskPending || t.State == TaskRunning) {
+			return t.ID
+		}
+	}
+	return ""
+}
+
+// nextIDLocked returns a new task id. h.mu must be held.
+func (h *Host) nextIDLocked(kind string) string {
+	h.taskSeq++
+	return fmt.Sprintf("%s-%d", kind, h.taskSeq)
 }
 
 // storeLocked stores a task, or returns the id of the pending or running
 // task with the same kind and unique key. h.mu must be held.
 func (h *Host) storeLocked(nt newTask) string {
-	if nt.opts.UniqueKey != "" {
-		for _, t := range h.tasks {
-			if t.Kind == nt.kind && t.Opts.UniqueKey == nt.opts.UniqueKey && (t.State == TaskPending || t.State == TaskRunning) {
-				return t.ID
-			}
-		}
+	if id := h.uniqueLocked(nt); id != "" {
+		return id
 	}
 	w, _ := h.workerLocked(nt.kind)
 	maxAttempts := w.Retry.WithDefaults().MaxAttempts
 	if nt.opts.MaxAttempts > 0 {
 		maxAttempts = nt.opts.MaxAttempts
 	}
-	h.taskSeq++
-	id := fmt.Sprintf("%s-%d", nt.kind, h.taskSeq)
+	id := nt.id
+	if id == "" {
+		id = h.nextIDLocked(nt.kind)
+	}
 	h.tasks = append(h.tasks, &taskRecord{
 		EnqueuedTask: EnqueuedTask{ID: id, Kind: nt.kind, Args: nt.args, Opts: nt.opts, State: TaskPending},
 		maxAttempts:  maxAttempts,

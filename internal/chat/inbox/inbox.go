@@ -7,7 +7,7 @@ import (
 	"context"
 
 	"github.com/hookpoint/hookpoint/internal/chat"
-	"github.com/hookpoint/hookpoint/internal/store"
+	"github.com/hookpoint/hookpoint/internal/record"
 )
 
 // Name is the adapter part of inbox chat keys ("inbox-group_ops").
@@ -15,7 +15,7 @@ const Name = "inbox"
 
 // Saver stores inbox messages; *store.Store implements it.
 type Saver interface {
-	AddInboxMessage(ctx context.Context, chatKey, plugin, text string, files []store.InboxFile) (int64, error)
+	AddInboxMessage(ctx context.Context, m record.Message) (int64, error)
 }
 
 // Adapter is the inbox chat adapter.
@@ -31,25 +31,8 @@ func (a *Adapter) Name() string { return Name }
 
 // Send stores the message, with its attachments.
 func (a *Adapter) Send(ctx context.Context, out *chat.Outgoing) error {
-	_, err := a.saver.AddInboxMessage(ctx, out.Key.String(), out.Plugin, out.Message.Text, files(out))
+	_, err := a.saver.AddInboxMessage(ctx, out.Record())
 	return err
-}
-
-// SendTx stores the message inside tx, so that a queued run's messages
-// commit with its success.
-func (a *Adapter) SendTx(ctx context.Context, tx *store.Tx, out *chat.Outgoing) error {
-	return store.SaveInboxMessageTx(ctx, tx, out.Key.String(), out.Plugin, out.Message.Text, files(out))
-}
-
-func files(out *chat.Outgoing) []store.InboxFile {
-	files := make([]store.InboxFile, len(out.Message.Attachments))
-	for i, at := range out.Message.Attachments {
-		files[i] = store.InboxFile{
-			InboxAttachment: store.InboxAttachment{Name: at.Name, ContentType: at.ContentType},
-			Data:            at.Data,
-		}
-	}
-	return files
 }
 
 var _ chat.Adapter = (*Adapter)(nil)

@@ -1,0 +1,178 @@
+package store
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"slices"
+	"strconv"
+	"time"
+
+	"github.com/hookpoint/hookpoint/internal/record"
+)
+
+// Queue is a table that is its own queue — deliveries or tasks — as the
+// queue runner uses it: it claims ready rows with a lease (UPDATE …
+// RETURNING on SQLite, FOR UPDATE SKIP LOCKED on PostgreSQL, so replicas
+// share the work), completes runs with their effects, and rescues or
+// releases the runs of a worker that stopped.
+type Queue[T any] struct {
+	s           *Store
+	table       string
+	rows        queueRows[T]
+	completions *completions
+}
+
+// DeliveryQueue returns the deliveries table as a queue.
+func (s *Store) DeliveryQueue() *Queue[*record.Delivery] {
+	return &Queue[*record.Delivery]{s: s, table: "deliveries", rows: deliveryRows, completions: deliveryCompletions}
+}
+
+// TaskQueue returns the tasks table as a queue.
+func (s *Store) TaskQueue() *Queue[*record.Task] {
+	return &Queue[*record.Task]{s: s, table: "tasks", rows: taskRows, completions: taskCompletions}
+}
+
+// Name returns the table's name.
+func (q *Queue[T]) Name() string { return q.table }
+
+// OneProcess reports whether the database serves one process (SQLite):
+// rows running when it starts were left by a process that stopped.
+func (q *Queue[T]) OneProcess() bool { return q.s.dialect == SQLite }
+
+// Claim leases up to limit pending rows whose run_at has come to owner
+// and returns them in id order, their attempt counted. Each limit is a
+// statement of its own (see claimSQL): a caller that claims often asks
+// for a few sizes only. On PostgreSQL the
+// claim and the read are one statement, committed on its own: one round
+// trip. On SQLite they share a group-committed transaction, in which the
+// write connection's page cache holds the rows just written.
+func (q *Queue[T]) Claim(ctx context.Context, owner string, limit int, lease time.Duration) ([]T, error) {
+	now := time.Now().UnixMicro()
+	// The placeholders of the SET: owner, lease end, start time; of the
+	// pick: now.
+	set := []any{owner, now + lease.Microseconds(), now}
+	var list []T
+	var err error
+	if q.s.dialect == Postgres {
+		err = q.s.queryAlone(ctx, func(rs Rows) error {
+			var err error
+			list, err = q.rows.collect(rs)
+			return err
+		}, claimSQL(Postgres, q.table, limit)+` `+q.rows.selectFrom("claimed"), append([]any{now}, set...)...)
+	} else {
+		err = q.s.Do(ctx, func(tx *Tx) error {
+			rs, err := tx.Query(ctx, claimSQL(SQLite, q.table, limit), append(set, now)...)
+			if err != nil {
+				return err
+			}
+			ids, err := IDs(rs)
+			if err != nil {
+				return err
+			}
+			list, err = q.rows.byID(ctx, tx, q.table, ids)
+			return err
+		})
+	}
+	if err != nil {
+		return nil, fmt.Errorf("claiming %s: %w", q.table, err)
+	}
+	slices.SortFunc(list, func(a, b T) int { return cmp.Compare(q.rows.id(a), q.rows.id(b)) })
+	return list, nil
+}
+
+// claimSQL leases up to limit ready rows of table. On SQLite it returns
+// their ids; on PostgreSQL it is a WITH that names the claimed rows
+// "claimed", for a SELECT to follow. The limit is a literal: SQLite
+// re-prepares a statement whose bound LIMIT changes.
+func claimSQL(d Dialect, table string, limit int) string {
+	set := `SET state = 'running', attempts = attempts + 1,
+		lease_owner = ?, lease_until = ?, started_at = CASE WHEN started_at = 0 THEN ? ELSE started_at END`
+	ready := ` WHERE state = 'pending' AND run_at <= ? ORDER BY run_at, id LIMIT ` + strconv.Itoa(limit)
+	if d == SQLite {
+		// Without statistics SQLite's planner prefers the state index and
+		// sorts the whole backlog; the partial index of ready rows is in
+		// claim order.
+		return `UPDATE ` + table + ` ` + set + ` WHERE id IN (SELECT id FROM ` + table + ` INDEXED BY ` + table + `_ready` + ready + `) RETURNING id`
+	}
+	// The rows are picked once, in a WITH of their own (one with a locking
+	// clause is always materialised): written as id IN (SELECT …), the
+	// planner may run the pick again for every row it scans.
+	return `WITH picked AS (SELECT id FROM ` + table + ready + ` FOR UPDATE SKIP LOCKED),
+		claimed AS (UPDATE ` + table + ` ` + set + ` FROM picked WHERE ` + table + `.id = picked.id RETURNING ` + table + `.*)`
+}
+
+// Complete records a run's outcome and, for a successful run, its
+// messages and tasks, in one group-committed transaction, if c.Owner
+// still holds the row's lease; otherwise it fails with
+// record.ErrLeaseLost and writes nothing.
+func (q *Queue[T]) Complete(ctx context.Context, c *record.Completion) error {
+	if err := q.s.DoBatched(ctx, q.completions, c); err != nil {
+		if SQLState(err) == leaseLost {
+			err = record.ErrLeaseLost
+		}
+		return fmt.Errorf("completing %s %d: %w", q.table, c.Attempt.ID, err)
+	}
+	return nil
+}
+
+// Rescue makes rows whose lease expired pending again (their worker
+// crashed or hung) and returns how many. An inline delivery whose server
+// stopped mid-request is marked failed instead: its sender got no answer
+// and redelivers it. With all set, every running row is rescued, leased
+// or not: for a SQLite database at start-up, which no other process uses.
+func (q *Queue[T]) Rescue(ctx context.Context, all bool) (int64, error) {
+	var n int64
+	err := q.s.Do(ctx, func(tx *Tx) error {
+		now := time.Now().UnixMicro()
+		until := now
+		if all {
+			until = 1 << 62
+		}
+		queued := ""
+		if q.table == "deliveries" {
+			if _, err := tx.Exec(ctx, `UPDATE deliveries SET state = 'failed', lease_owner = '', lease_until = 0, finished_at = ?,
+				last_error = 'abandoned: the server stopped while handling it' WHERE state = 'running' AND mode = 'inline' AND lease_until < ?`,
+				now, until); err != nil {
+				return err
+			}
+			queued = " AND mode = 'queued'"
+		}
+		res, err := tx.Exec(ctx, `UPDATE `+q.table+` SET state = 'pending', lease_owner = '', lease_until = 0, run_at = ?
+			WHERE state = 'running' AND lease_until < ?`+queued, now, until)
+		if err != nil {
+			return err
+		}
+		n, err = res.RowsAffected()
+		return err
+	})
+	if err != nil {
+		return 0, fmt.Errorf("rescuing %s: %w", q.table, err)
+	}
+	return n, nil
+}
+
+// Release makes the rows owner holds pending again at once, without
+// counting the attempt, and returns how many: for a graceful shutdown that
+// stops runs early, and for a process that starts again under the owner
+// it had before it stopped.
+func (q *Queue[T]) Release(ctx context.Context, owner string) (int64, error) {
+	var n int64
+	err := q.s.Do(ctx, func(tx *Tx) error {
+		queued := ""
+		if q.table == "deliveries" {
+			queued = " AND mode = 'queued'"
+		}
+		res, err := tx.Exec(ctx, `UPDATE `+q.table+` SET state = 'pending', lease_owner = '', lease_until = 0,
+			attempts = attempts - 1, run_at = ? WHERE state = 'running' AND lease_owner = ?`+queued, time.Now().UnixMicro(), owner)
+		if err != nil {
+			return err
+		}
+		n, err = res.RowsAffected()
+		return err
+	})
+	if err != nil {
+		return 0, fmt.Errorf("releasing %s: %w", q.table, err)
+	}
+	return n, nil
+}
