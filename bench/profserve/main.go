@@ -69,7 +69,7 @@ func main() {
 		}
 		return
 	}
-	st, err := app.OpenStore(ctx, cfg)
+	st, err := app.OpenStore(ctx, cfg, logger)
 	if err != nil {
 		log.Fatal(err)
 	}

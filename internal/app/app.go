@@ -45,9 +45,10 @@ type App struct {
 	closeErr   error
 }
 
-// OpenStore opens the database that cfg names, as cfg.Database says.
-func OpenStore(ctx context.Context, cfg *config.Config) (*store.Store, error) {
-	var opts []store.Option
+// OpenStore opens the database that cfg names, as cfg.Database says;
+// the store logs to logger.
+func OpenStore(ctx context.Context, cfg *config.Config, logger *slog.Logger) (*store.Store, error) {
+	opts := []store.Option{store.WriteTimeout(cfg.Database.WriteTimeout), store.Logger(logger)}
 	if cfg.Database.SQLiteSync == "full" {
 		opts = append(opts, store.FullSync())
 	}
@@ -60,7 +61,7 @@ func OpenStore(ctx context.Context, cfg *config.Config) (*store.Store, error) {
 
 // New opens the database, loads the plugins and starts the queue runners.
 func New(ctx context.Context, cfg *config.Config, logger *slog.Logger) (*App, error) {
-	st, err := OpenStore(ctx, cfg)
+	st, err := OpenStore(ctx, cfg, logger)
 	if err != nil {
 		return nil, err
 	}

@@ -2,6 +2,7 @@ package app_test
 
 import (
 	"context"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"testing"
@@ -23,7 +24,7 @@ func TestOpenStoreFullSync(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	st, err := app.OpenStore(context.Background(), cfg)
+	st, err := app.OpenStore(context.Background(), cfg, slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -102,6 +102,10 @@ type Database struct {
 	// SQLite commit waits until it is on disk, so that acknowledged
 	// deliveries survive a power loss too (see store.FullSync).
 	SQLiteSync string `yaml:"sqlite_sync"`
+	// WriteTimeout bounds each write: a database that does not answer
+	// within it is taken as unavailable, and webhook requests are
+	// answered 503 at once until it answers again. Defaults to 5s.
+	WriteTimeout time.Duration `yaml:"write_timeout"`
 }
 
 // Queue tunes the workers of queued handlers and tasks.
@@ -202,6 +206,7 @@ func (c *Config) setDefaults() {
 		{&s.ShutdownTimeout, 30 * time.Second},
 		{&c.Queue.HandlerTimeout, 60 * time.Second},
 		{&c.Queue.PollInterval, 250 * time.Millisecond},
+		{&c.Database.WriteTimeout, 5 * time.Second},
 		{&c.Retention.Deliveries, 7 * 24 * time.Hour},
 		{&c.Retention.Failed, 30 * 24 * time.Hour},
 		{&c.Retention.Tasks, 7 * 24 * time.Hour},

@@ -81,11 +81,12 @@ type Runner[T Row] struct {
 	work   Work[T]
 	logger *slog.Logger
 
-	wake      chan struct{}
-	free      chan struct{}   // one token per idle worker
-	runs      chan handoff[T] // to the worker goroutines
-	busyClaim time.Time       // the last claim made while Busy
-	wg        sync.WaitGroup
+	wake       chan struct{}
+	free       chan struct{}   // one token per idle worker
+	runs       chan handoff[T] // to the worker goroutines
+	busyClaim  time.Time       // the last claim made while Busy
+	claimErrAt time.Time       // when a failed claim was last logged
+	wg         sync.WaitGroup
 
 	// Held rows (see Reserve) are taken while open: from the start-up
 	// rescue until the runner stops claiming.
@@ -222,6 +223,10 @@ func (r *Runner[T]) Unreserve() {
 	r.wg.Done()
 }
 
+// claimErrorEvery spaces the log lines of claims that keep failing (a
+// database that is down).
+const claimErrorEvery = 10 * time.Second
+
 // gather is how long a claim waits for more runs to end while some are in
 // flight, and gatherShare the share of the workers it waits to see idle:
 // under load runs end one by one, and claiming for each alone costs a
@@ -283,11 +288,15 @@ func (r *Runner[T]) claimAndStart(ctx context.Context) int {
 	claimed, err := r.table.Claim(ctx, r.owner, limit, r.cfg.Lease)
 	if err != nil {
 		if ctx.Err() == nil {
-			r.logger.Error("claiming work", "err", err)
+			if time.Since(r.claimErrAt) > claimErrorEvery {
+				r.claimErrAt = time.Now()
+				r.logger.Error("claiming work", "err", err)
+			}
 			time.Sleep(r.cfg.Poll)
 		}
 		return 0
 	}
+	r.claimErrAt = time.Time{}
 	for _, row := range claimed {
 		<-r.free
 		r.wg.Add(1)
@@ -308,8 +317,28 @@ func (r *Runner[T]) run(ctx context.Context, row T) {
 		return
 	}
 	c, result := Decide(a, r.owner, o, r.work.Policy(row), time.Now())
-	err := r.table.Complete(context.WithoutCancel(ctx), c)
+	err := r.complete(ctx, c)
 	r.work.Finished(row, c, result, err, time.Since(a.Started))
+}
+
+// complete records c, trying again while the database is unavailable,
+// until the run's lease nears its end (the row is then rescued and run
+// again) or the runner stops.
+func (r *Runner[T]) complete(ctx context.Context, c *record.Completion) error {
+	until := c.Attempt.Started.Add(r.cfg.Lease - r.cfg.Timeout/4)
+	wait := 100 * time.Millisecond
+	for {
+		err := r.table.Complete(context.WithoutCancel(ctx), c)
+		if err == nil || !errors.Is(err, record.ErrUnavailable) || time.Now().Add(wait).After(until) {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(wait):
+		}
+		wait = min(2*wait, 2*time.Second)
+	}
 }
 
 func (r *Runner[T]) rescue(ctx context.Context, all bool) {

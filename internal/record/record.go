@@ -9,6 +9,11 @@ import "errors"
 // ErrNotFound is returned when a record does not exist.
 var ErrNotFound = errors.New("not found")
 
+// ErrUnavailable is returned when the database cannot take a write now:
+// unreachable, stalled past the write timeout, or refusing writes. Nothing
+// was written; trying again later may succeed.
+var ErrUnavailable = errors.New("database unavailable")
+
 // State is where a delivery or task is in its life.
 type State string
 

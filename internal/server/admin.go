@@ -238,6 +238,10 @@ func (s *Server) getAttachment(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) internal(w http.ResponseWriter, r *http.Request, err error) {
+	if errors.Is(err, record.ErrUnavailable) {
+		writeUnavailable(w)
+		return
+	}
 	id := w.Header().Get("X-Request-Id")
 	s.logger.Error("admin request failed", "path", r.URL.Path, "err", err, "error_id", id)
 	writeInternal(w, id)

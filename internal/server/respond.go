@@ -53,3 +53,14 @@ func allowMethods(w http.ResponseWriter, r *http.Request, methods ...string) boo
 	writeDetail(w, http.StatusMethodNotAllowed, "method "+r.Method+" is not allowed; use "+allow)
 	return false
 }
+
+// retryAfterUnavailable is the Retry-After of a 503 while the database is
+// unavailable: a few of its probes.
+const retryAfterUnavailable = "5"
+
+// writeUnavailable answers 503 with Retry-After for a request that could
+// not be stored or served because the database is unavailable.
+func writeUnavailable(w http.ResponseWriter) {
+	w.Header().Set("Retry-After", retryAfterUnavailable)
+	writeDetail(w, http.StatusServiceUnavailable, "the database is unavailable; nothing was stored, retry later")
+}

@@ -162,6 +162,10 @@ func (s *Server) dispatch(w http.ResponseWriter, r *http.Request, ep *plugin.End
 		log.Warn("client went away before the delivery was stored; not acknowledged", "err", err)
 		writeDetail(w, statusClientClosed, "client closed the request")
 		return client
+	case errors.Is(err, record.ErrUnavailable):
+		log.Warn("database unavailable; delivery refused, not stored", "err", err)
+		writeUnavailable(w)
+		return client
 	case err != nil:
 		log.Error("storing delivery", "err", err, "error_id", reqID)
 		writeInternal(w, reqID)

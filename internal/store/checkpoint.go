@@ -25,15 +25,16 @@ const autoCheckpointPages = 16384
 // crosses wal_autocheckpoint, fsyncs included, and every request of that
 // group commit waits for it before it is answered.
 type checkpointer struct {
-	s    *Store
-	wal  walWriteback // used by the writer only
-	kick chan struct{}
-	quit chan struct{}
-	wg   sync.WaitGroup
+	s      *Store
+	logger *slog.Logger
+	wal    walWriteback // used by the writer only
+	kick   chan struct{}
+	quit   chan struct{}
+	wg     sync.WaitGroup
 }
 
-func newCheckpointer(s *Store, path string) *checkpointer {
-	c := &checkpointer{s: s, wal: walWriteback{path: path + "-wal"}, kick: make(chan struct{}, 1), quit: make(chan struct{})}
+func newCheckpointer(s *Store, path string, logger *slog.Logger) *checkpointer {
+	c := &checkpointer{s: s, logger: logger, wal: walWriteback{path: path + "-wal"}, kick: make(chan struct{}, 1), quit: make(chan struct{})}
 	c.wg.Add(1)
 	go c.loop()
 	return c
@@ -60,7 +61,7 @@ func (c *checkpointer) loop() {
 		case <-c.kick:
 		}
 		if _, err := c.s.read.ExecContext(context.Background(), `PRAGMA wal_checkpoint(PASSIVE)`); err != nil {
-			slog.Warn("checkpointing the SQLite write-ahead log", "err", err)
+			c.logger.Warn("checkpointing the SQLite write-ahead log", "err", err)
 		}
 		t.Reset(checkpointEvery)
 		select {

@@ -48,6 +48,11 @@ func (q *Queue[T]) OneProcess() bool { return q.s.dialect == SQLite }
 // trip. On SQLite they share a group-committed transaction, in which the
 // write connection's page cache holds the rows just written.
 func (q *Queue[T]) Claim(ctx context.Context, owner string, limit int, lease time.Duration) ([]T, error) {
+	if err := q.s.health.err(); err != nil {
+		return nil, fmt.Errorf("claiming %s: %w", q.table, err)
+	}
+	ctx, cancel := context.WithTimeout(ctx, q.s.writeTimeout)
+	defer cancel()
 	now := time.Now().UnixMicro()
 	// The placeholders of the SET: owner, lease end, start time; of the
 	// pick: now.
@@ -73,6 +78,9 @@ func (q *Queue[T]) Claim(ctx context.Context, owner string, limit int, lease tim
 			list, err = q.rows.byID(ctx, tx, q.table, ids)
 			return err
 		})
+	}
+	if err != nil && q.s.dialect == Postgres && unreachable(err) {
+		err = q.s.health.failed(err)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("claiming %s: %w", q.table, err)

@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"log/slog"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -55,6 +56,9 @@ type Store struct {
 	rewritten   sync.Map // PostgreSQL: query → query with $n placeholders
 	deliveryIDs idPool   // PostgreSQL
 	taskIDs     taskIDs
+
+	writeTimeout time.Duration
+	health       *health
 }
 
 // DatabaseFile is the SQLite file's name inside the data directory.
@@ -67,8 +71,35 @@ var migrations embed.FS
 type Option func(*options)
 
 type options struct {
-	fullSync bool
+	fullSync     bool
+	writeTimeout time.Duration
+	logger       *slog.Logger
 }
+
+func optionsOf(opts []Option) options {
+	o := options{writeTimeout: DefaultWriteTimeout, logger: slog.Default()}
+	for _, opt := range opts {
+		opt(&o)
+	}
+	return o
+}
+
+// WriteTimeout bounds each write transaction: a database that does not
+// answer within it is taken as unavailable, and writes fail at once with
+// record.ErrUnavailable until it answers again. Defaults to
+// DefaultWriteTimeout.
+func WriteTimeout(d time.Duration) Option {
+	return func(o *options) {
+		if d > 0 {
+			o.writeTimeout = d
+		}
+	}
+}
+
+// Logger sets where the store logs what happens in the background
+// (checkpoints, the database going away and coming back). Defaults to
+// slog.Default().
+func Logger(l *slog.Logger) Option { return func(o *options) { o.logger = l } }
 
 // FullSync makes every SQLite commit wait until its write-ahead log is on
 // disk (synchronous=FULL), so that an acknowledged delivery survives a
@@ -86,7 +117,7 @@ func FullSync() Option { return func(o *options) { o.fullSync = true } }
 // its schema up to date.
 func Open(ctx context.Context, url string, opts ...Option) (*Store, error) {
 	if strings.HasPrefix(url, "postgres://") || strings.HasPrefix(url, "postgresql://") {
-		return OpenPostgres(ctx, url)
+		return OpenPostgres(ctx, url, opts...)
 	}
 	return OpenSQLite(ctx, strings.TrimPrefix(url, "sqlite:"), opts...)
 }
@@ -94,10 +125,7 @@ func Open(ctx context.Context, url string, opts ...Option) (*Store, error) {
 // OpenSQLite opens (creating if needed) the SQLite database at path and
 // brings its schema up to date.
 func OpenSQLite(ctx context.Context, path string, opts ...Option) (*Store, error) {
-	var o options
-	for _, opt := range opts {
-		opt(&o)
-	}
+	o := optionsOf(opts)
 	if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
 		return nil, fmt.Errorf("creating database directory: %w", err)
 	}
@@ -127,7 +155,7 @@ func OpenSQLite(ctx context.Context, path string, opts ...Option) (*Store, error
 		return nil, fmt.Errorf("opening database: %w", err)
 	}
 	read.SetMaxOpenConns(max(2, runtime.GOMAXPROCS(0)))
-	return finishOpen(ctx, &Store{dialect: SQLite, write: write, read: read, stmts: newStmtCache()}, path)
+	return finishOpen(ctx, &Store{dialect: SQLite, write: write, read: read, stmts: newStmtCache()}, path, o)
 }
 
 // sqlitePageSize is the page size of a new SQLite database. A delivery's
@@ -161,7 +189,8 @@ func createSQLite(ctx context.Context, path string) error {
 
 // OpenPostgres connects to PostgreSQL and brings the schema up to date.
 // Several Hookpoint processes may share one database.
-func OpenPostgres(ctx context.Context, url string) (*Store, error) {
+func OpenPostgres(ctx context.Context, url string, opts ...Option) (*Store, error) {
+	o := optionsOf(opts)
 	db, err := sql.Open("pgx", url)
 	if err != nil {
 		return nil, fmt.Errorf("opening database: %w", err)
@@ -175,12 +204,14 @@ func OpenPostgres(ctx context.Context, url string) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("connecting to PostgreSQL: %w", err)
 	}
-	return finishOpen(ctx, &Store{dialect: Postgres, write: db, read: db}, "")
+	return finishOpen(ctx, &Store{dialect: Postgres, write: db, read: db}, "", o)
 }
 
 // finishOpen brings s's schema up to date and starts its background work;
 // sqlitePath is SQLite's database file.
-func finishOpen(ctx context.Context, s *Store, sqlitePath string) (*Store, error) {
+func finishOpen(ctx context.Context, s *Store, sqlitePath string, o options) (*Store, error) {
+	s.writeTimeout = o.writeTimeout
+	s.health = &health{s: s, logger: o.logger, quit: make(chan struct{})}
 	fail := func(err error) (*Store, error) {
 		s.write.Close()
 		if s.read != s.write {
@@ -199,7 +230,7 @@ func finishOpen(ctx context.Context, s *Store, sqlitePath string) (*Store, error
 			return fail(err)
 		}
 	} else {
-		s.ckpt = newCheckpointer(s, sqlitePath)
+		s.ckpt = newCheckpointer(s, sqlitePath, o.logger)
 	}
 	s.writer = newWriter(s)
 	return s, nil
@@ -212,6 +243,9 @@ func (s *Store) Dialect() Dialect { return s.dialect }
 func (s *Store) Close() error {
 	if s.writer != nil {
 		s.writer.close()
+	}
+	if s.health != nil {
+		s.health.close()
 	}
 	if s.ckpt != nil {
 		s.ckpt.close()

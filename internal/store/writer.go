@@ -239,8 +239,12 @@ func (s *Store) Do(ctx context.Context, fn func(*Tx) error) error {
 	return s.do(&writeOp{ctx: ctx, fn: fn})
 }
 
-// do hands op to its committer and waits for its answer.
+// do hands op to its committer and waits for its answer. While the
+// database is unavailable it fails at once.
 func (s *Store) do(op *writeOp) error {
+	if err := s.health.err(); err != nil {
+		return err
+	}
 	ctx := op.ctx
 	op.done = make(chan error, 1)
 	select {
@@ -307,9 +311,14 @@ func (w *writer) drain() {
 
 func (w *writer) commit(batch []*writeOp) {
 	live := batch[:0:0]
+	down := w.s.health.err()
 	for _, op := range batch {
 		if err := op.ctx.Err(); err != nil {
 			op.done <- err
+			continue
+		}
+		if down != nil {
+			op.done <- down
 			continue
 		}
 		live = append(live, op)
@@ -336,15 +345,30 @@ func (w *writer) commit(batch []*writeOp) {
 		}
 		return
 	}
+	if unreachable(err) {
+		// Every write would fail the same way, each after the timeout.
+		err = w.s.health.failed(err)
+		for _, op := range live {
+			op.done <- err
+		}
+		return
+	}
 	if len(live) == 1 {
 		live[0].done <- err
 		return
 	}
-	for _, op := range live {
+	for i, op := range live {
 		err := w.run([]*writeOp{op})
 		if err == nil {
 			w.commits.Add(1)
 			w.writes.Add(1)
+		} else if unreachable(err) {
+			err = w.s.health.failed(err)
+			for _, rest := range live[i+1:] {
+				rest.done <- err
+			}
+			op.done <- err
+			return
 		}
 		op.done <- err
 	}
@@ -367,8 +391,19 @@ func splitInserts(ops []*writeOp) (ins, rest []*writeOp) {
 	return ins, rest
 }
 
+// run commits ops in one transaction, within the write timeout; a
+// transaction cut short by it fails with context.DeadlineExceeded.
 func (w *writer) run(ops []*writeOp) error {
-	ctx := context.Background()
+	ctx, cancel := context.WithTimeout(context.Background(), w.s.writeTimeout)
+	defer cancel()
+	err := w.runWithin(ctx, ops)
+	if err != nil && ctx.Err() != nil && !errors.Is(err, context.DeadlineExceeded) {
+		err = fmt.Errorf("%w: %w", context.DeadlineExceeded, err)
+	}
+	return err
+}
+
+func (w *writer) runWithin(ctx context.Context, ops []*writeOp) error {
 	var err error
 	if w.s.dialect == Postgres {
 		err = w.runPostgres(ctx, ops)

@@ -1,0 +1,205 @@
+package app_test
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/hookpoint/hookpoint/internal/store/storetest"
+)
+
+// stallProxy forwards TCP connections to target until stalled: then it
+// moves no more bytes on open connections and holds new ones unanswered,
+// as a database server that stops answering does, until resumed.
+type stallProxy struct {
+	ln     net.Listener
+	target string
+
+	mu      sync.Mutex
+	resumed *sync.Cond
+	stalled bool
+	conns   []net.Conn
+}
+
+func newStallProxy(t *testing.T, target string) *stallProxy {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &stallProxy{ln: ln, target: target}
+	p.resumed = sync.NewCond(&p.mu)
+	go p.serve()
+	t.Cleanup(p.close)
+	return p
+}
+
+func (p *stallProxy) serve() {
+	for {
+		c, err := p.ln.Accept()
+		if err != nil {
+			return
+		}
+		go p.handle(c)
+	}
+}
+
+func (p *stallProxy) handle(c net.Conn) {
+	if !p.track(c) {
+		return
+	}
+	p.waitRunning()
+	up, err := net.Dial("tcp", p.target)
+	if err != nil || !p.track(up) {
+		c.Close()
+		return
+	}
+	go p.pipe(up, c)
+	p.pipe(c, up)
+}
+
+// pipe copies src to dst, holding each chunk while the proxy is stalled.
+func (p *stallProxy) pipe(dst, src net.Conn) {
+	defer dst.Close()
+	defer src.Close()
+	buf := make([]byte, 32<<10)
+	for {
+		n, err := src.Read(buf)
+		if n > 0 {
+			p.waitRunning()
+			if _, werr := dst.Write(buf[:n]); werr != nil {
+				return
+			}
+		}
+		if err != nil {
+			return
+		}
+	}
+}
+
+// track remembers c to close it with the proxy; false if it is closed.
+func (p *stallProxy) track(c net.Conn) bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.ln == nil {
+		c.Close()
+		return false
+	}
+	p.conns = append(p.conns, c)
+	return true
+}
+
+func (p *stallProxy) waitRunning() {
+	p.mu.Lock()
+	for p.stalled {
+		p.resumed.Wait()
+	}
+	p.mu.Unlock()
+}
+
+func (p *stallProxy) stall(on bool) {
+	p.mu.Lock()
+	p.stalled = on
+	p.mu.Unlock()
+	p.resumed.Broadcast()
+}
+
+func (p *stallProxy) close() {
+	p.stall(false)
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.ln != nil {
+		p.ln.Close()
+		p.ln = nil
+	}
+	for _, c := range p.conns {
+		c.Close()
+	}
+}
+
+// A PostgreSQL server that stops answering makes webhook requests fail
+// fast with 503 and Retry-After instead of hanging; when it answers again
+// the server recovers by itself, and every delivery acknowledged before,
+// during or after the outage is handled exactly once.
+func TestDatabaseOutage(t *testing.T) {
+	dbURL, err := url.Parse(storetest.NewPostgresSchema(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	proxy := newStallProxy(t, dbURL.Host)
+	dbURL.Host = proxy.ln.Addr().String()
+	b := setupWith(t, fmt.Sprintf("database: {url: %q, write_timeout: 1s}\n", dbURL.String()), t.TempDir())
+	client := &http.Client{Timeout: 10 * time.Second}
+	seq := 0
+	post := func() (int, time.Duration, string) {
+		seq++
+		body := []byte(fmt.Sprintf(`{"ref":"refs/heads/main","repository":{"full_name":"o/r"},"pusher":{"name":"p"},"commits":[],"head_commit":{"message":"outage %d"}}`, seq))
+		req, _ := http.NewRequest("POST", b.url+githubHook, bytes.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("X-GitHub-Event", "push")
+		req.Header.Set("X-GitHub-Delivery", fmt.Sprintf("outage-%d", seq))
+		req.Header.Set("X-Hub-Signature-256", sign(body))
+		start := time.Now()
+		resp, err := client.Do(req)
+		if err != nil {
+			t.Fatalf("delivery %d: %v", seq, err)
+		}
+		defer resp.Body.Close()
+		io.Copy(io.Discard, resp.Body)
+		return resp.StatusCode, time.Since(start), resp.Header.Get("Retry-After")
+	}
+	acked := 0
+	for range 10 {
+		if status, _, _ := post(); status != http.StatusAccepted {
+			t.Fatalf("before the outage: %d", status)
+		}
+		acked++
+	}
+	b.waitIdle(t)
+
+	proxy.stall(true)
+	status, took, retry := post()
+	if status != http.StatusServiceUnavailable || retry == "" || took > 5*time.Second {
+		t.Fatalf("first request of the outage: %d after %v, Retry-After %q; want 503 within the write timeout", status, took, retry)
+	}
+	for range 5 {
+		status, took, retry := post()
+		if status != http.StatusServiceUnavailable || retry == "" || took > 500*time.Millisecond {
+			t.Fatalf("during the outage: %d after %v, Retry-After %q; want 503 at once", status, took, retry)
+		}
+	}
+	proxy.stall(false)
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		status, _, _ := post()
+		if status == http.StatusAccepted {
+			acked++
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("still %d 20 s after the database came back", status)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	for range 10 {
+		if status, _, _ := post(); status != http.StatusAccepted {
+			t.Fatalf("after the outage: %d", status)
+		}
+		acked++
+	}
+	b.waitIdle(t)
+	counts, err := b.app.Store().CountDeliveries(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if msgs := b.messages(t, devChat); len(msgs) != acked || counts["done"] != int64(acked) {
+		t.Fatalf("%d deliveries acknowledged; %d messages, deliveries by state %v", acked, len(msgs), counts)
+	}
+}
