@@ -93,6 +93,17 @@ type Verifier interface {
 	Verify(r *http.Request, body []byte) error
 }
 
+// CredentialNamer is implemented by a Verifier that names where requests
+// carry the credentials it checks (a signature, a token, a password):
+// header names (matched case-insensitively) and URL query parameter names.
+// Stored deliveries keep those values redacted. Every verifier of package
+// verify implements it; a Verifier that does not can list its headers in
+// Webhook.SensitiveHeaders. A Verifier should also have a String method
+// that says in words what it checks, without any secret, for listings.
+type CredentialNamer interface {
+	CredentialNames() (headers, params []string)
+}
+
 // Handler handles a webhook request.
 type Handler interface {
 	ServeWebhook(ctx context.Context, req *Request) (*Response, error)
