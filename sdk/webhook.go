@@ -42,8 +42,10 @@ type Webhook struct {
 	// requests are not deduplicated.
 	DeliveryIDHeader string
 	// SensitiveHeaders names headers (or query parameters) that carry
-	// credentials, besides the well-known ones (Authorization, cookies,
-	// signature headers): stored deliveries keep them redacted.
+	// credentials, besides HTTP's own (Authorization, Proxy-Authorization,
+	// cookies) and those the endpoint's verifiers name (CredentialNamer):
+	// stored deliveries keep them redacted. A handler that checks a
+	// credential itself names it here.
 	SensitiveHeaders []string
 	// Mode chooses how the handler runs: ModeInline (the default) runs it
 	// in the request and answers with its result; ModeQueued stores the

@@ -42,8 +42,11 @@ type Endpoint struct {
 	// DeliveryIDHeader names the delivery id header, or is "" for the
 	// well-known ones.
 	DeliveryIDHeader string
-	// SensitiveHeaders are redacted in stored deliveries.
+	// SensitiveHeaders are redacted in stored deliveries, besides the
+	// credentials its verifiers name (see CredentialHeaders).
 	SensitiveHeaders []string
+
+	creds credentials
 }
 
 // Allows reports whether method may be used on the endpoint.

@@ -142,7 +142,7 @@ func (s *Server) dispatch(w http.ResponseWriter, r *http.Request, ep *plugin.End
 	// Parsed once: the handler's copy, and the redacted form stored now,
 	// before any plugin code could touch the map.
 	query := r.URL.Query()
-	storedQuery := redactQuery(query, ep.SensitiveHeaders)
+	storedQuery := redactQuery(query, ep)
 	var req *sdk.Request
 	if ep.Check != nil || ep.Mode == sdk.ModeInline {
 		req = &sdk.Request{
@@ -169,7 +169,7 @@ func (s *Server) dispatch(w http.ResponseWriter, r *http.Request, ep *plugin.End
 	}
 	d := &store.Delivery{
 		Plugin: ep.Plugin.ID(), Endpoint: ep.Path, Mode: store.ModeInline, Method: r.Method, Path: r.URL.Path,
-		Query: storedQuery, Header: redactHeaders(r.Header, ep.SensitiveHeaders),
+		Query: storedQuery, Header: redactHeaders(r.Header, ep),
 		Body: body, ClientAddr: client, RequestID: reqID, DeliveryID: id, MaxAttempts: ep.Retry.MaxAttempts,
 	}
 	held := false
