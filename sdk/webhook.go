@@ -97,9 +97,9 @@ type Verifier interface {
 
 // CredentialNamer is implemented by a Verifier that names where requests
 // carry the credentials it checks (a signature, a token, a password):
-// header names (matched case-insensitively) and URL query parameter names.
-// Stored deliveries keep those values redacted. Every verifier of package
-// verify implements it; a Verifier that does not can list its headers in
+// header and URL query parameter names, both matched case-insensitively.
+// Stored deliveries keep those values redacted. The verifiers package
+// verify builds implement it; for one that does not, list its headers in
 // Webhook.SensitiveHeaders. A Verifier should also have a String method
 // that says in words what it checks, without any secret, for listings.
 type CredentialNamer interface {
