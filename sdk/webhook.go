@@ -44,8 +44,10 @@ type Webhook struct {
 	// requests are not deduplicated.
 	DeliveryIDHeader string
 	// SensitiveHeaders names headers (or query parameters) that carry
-	// credentials, besides the well-known ones (Authorization, cookies,
-	// signature headers): stored deliveries keep them redacted.
+	// credentials, besides HTTP's own (Authorization, Proxy-Authorization,
+	// cookies) and those the endpoint's verifiers name (CredentialNamer):
+	// stored deliveries keep them redacted. A handler that checks a
+	// credential itself names it here.
 	SensitiveHeaders []string
 	// Mode chooses how the handler runs: ModeInline (the default) runs it
 	// in the request and answers with its result; ModeQueued stores the
@@ -93,6 +95,17 @@ func (m Mode) String() string {
 // verify has implementations.
 type Verifier interface {
 	Verify(r *http.Request, body []byte) error
+}
+
+// CredentialNamer is implemented by a Verifier that names where requests
+// carry the credentials it checks (a signature, a token, a password):
+// header and URL query parameter names, both matched case-insensitively.
+// Stored deliveries keep those values redacted. The verifiers package
+// verify builds implement it; for one that does not, list its headers in
+// Webhook.SensitiveHeaders. A Verifier should also have a String method
+// that says in words what it checks, without any secret, for listings.
+type CredentialNamer interface {
+	CredentialNames() (headers, params []string)
 }
 
 // Handler handles a webhook request.

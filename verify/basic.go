@@ -37,6 +37,12 @@ type basic struct {
 	creds [][2][sha256.Size]byte // digests of user and password
 }
 
+func (*basic) String() string { return "Basic user name and password in Authorization" }
+
+func (*basic) CredentialNames() (headers, params []string) {
+	return []string{"Authorization"}, nil
+}
+
 func (b *basic) Verify(r *http.Request, _ []byte) error {
 	fail := func(reason string) error {
 		return &Error{Check: checkBasic, Header: "Authorization", Kind: ErrUnauthorized, Reason: reason, Challenge: basicChallenge}

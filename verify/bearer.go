@@ -23,6 +23,12 @@ func Bearer(tokens ...string) (Verifier, error) {
 
 type bearer struct{ set tokenSet }
 
+func (bearer) String() string { return "bearer token in Authorization" }
+
+func (bearer) CredentialNames() (headers, params []string) {
+	return []string{"Authorization"}, nil
+}
+
 func (b bearer) Verify(r *http.Request, _ []byte) error {
 	fail := func(reason, challenge string) error {
 		return &Error{Check: checkBearer, Header: "Authorization", Kind: ErrUnauthorized, Reason: reason, Challenge: challenge}

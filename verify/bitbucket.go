@@ -15,9 +15,21 @@ func Bitbucket(secrets ...string) (Verifier, error) {
 	if err != nil {
 		return nil, err
 	}
-	return VerifierFunc(func(r *http.Request, body []byte) error {
-		return verifyPrefixedHex(r, body, checkBitbucket, HeaderGitHubSignature, "sha256=", sha256.New, sha256.Size, keys)
-	}), nil
+	return &bitbucket{keys: keys}, nil
+}
+
+type bitbucket struct{ keys [][]byte }
+
+func (b *bitbucket) Verify(r *http.Request, body []byte) error {
+	return verifyPrefixedHex(r, body, checkBitbucket, HeaderGitHubSignature, "sha256=", sha256.New, sha256.Size, b.keys)
+}
+
+func (*bitbucket) String() string {
+	return "Bitbucket signature (" + HeaderGitHubSignature + ", HMAC-SHA256)"
+}
+
+func (*bitbucket) CredentialNames() (headers, params []string) {
+	return []string{HeaderGitHubSignature}, nil
 }
 
 // verifyPrefixedHex checks a "<prefix><hex hmac>" header over the raw body.

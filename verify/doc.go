@@ -19,6 +19,12 @@
 // Signatures and tokens are compared in constant time, and no input makes a
 // verifier panic.
 //
+// Every verifier describes itself in words with String (what it checks and
+// where, never a secret), for listings, and names the headers and query
+// parameters that carry its credentials with CredentialNames, which the
+// server keeps redacted in stored deliveries (sdk.CredentialNamer); [All]
+// and [Any] describe and name those of their parts.
+//
 // The signing side, [NewSigner], produces the headers a real sender would
 // attach, for tests and for the `hookpoint sign` command.
 package verify

@@ -26,24 +26,38 @@ func Gitea(secrets ...string) (Verifier, error) {
 	if err != nil {
 		return nil, err
 	}
-	return VerifierFunc(func(r *http.Request, body []byte) error {
-		name, value, err := headerValue(r, checkGitea, HeaderGiteaSignature, HeaderForgejoSignature)
-		if err != nil {
-			return err
-		}
-		sig, err := bareHex(checkGitea, name, value)
-		if err != nil {
-			return err
-		}
-		payload, err := giteaPayload(r, body)
-		if err != nil {
-			return err
-		}
-		if !macMatch(sha256.New, keys, [][]byte{sig}, payload) {
-			return mismatch(checkGitea, name)
-		}
-		return nil
-	}), nil
+	return &gitea{keys: keys}, nil
+}
+
+type gitea struct{ keys [][]byte }
+
+func (g *gitea) Verify(r *http.Request, body []byte) error {
+	name, value, err := headerValue(r, checkGitea, HeaderGiteaSignature, HeaderForgejoSignature)
+	if err != nil {
+		return err
+	}
+	sig, err := bareHex(checkGitea, name, value)
+	if err != nil {
+		return err
+	}
+	payload, err := giteaPayload(r, body)
+	if err != nil {
+		return err
+	}
+	if !macMatch(sha256.New, g.keys, [][]byte{sig}, payload) {
+		return mismatch(checkGitea, name)
+	}
+	return nil
+}
+
+func (*gitea) String() string {
+	return "Gitea signature (" + HeaderGiteaSignature + " or " + HeaderForgejoSignature + ", HMAC-SHA256)"
+}
+
+// CredentialNames names the headers Gitea and Forgejo sign under: besides
+// their own, they send the same signature under the Gogs and GitHub names.
+func (*gitea) CredentialNames() (headers, params []string) {
+	return []string{HeaderGiteaSignature, HeaderForgejoSignature, HeaderGogsSignature, HeaderGitHubSignature256, HeaderGitHubSignature}, nil
 }
 
 // giteaPayload returns the bytes Gitea signs for this delivery.

@@ -48,3 +48,16 @@ func (g *github) Verify(r *http.Request, body []byte) error {
 	}
 	return verifyPrefixedHex(r, body, checkGitHub, HeaderGitHubSignature256, "sha256=", sha256.New, sha256.Size, g.keys)
 }
+
+func (g *github) String() string {
+	if g.allowSHA1 {
+		return "GitHub signature (" + HeaderGitHubSignature256 + ", HMAC-SHA256; or " + HeaderGitHubSignature + ", HMAC-SHA1)"
+	}
+	return "GitHub signature (" + HeaderGitHubSignature256 + ", HMAC-SHA256)"
+}
+
+// CredentialNames names both signature headers: GitHub sends the legacy
+// one too, whether or not it is checked.
+func (g *github) CredentialNames() (headers, params []string) {
+	return []string{HeaderGitHubSignature256, HeaderGitHubSignature}, nil
+}

@@ -17,18 +17,28 @@ func Gogs(secrets ...string) (Verifier, error) {
 	if err != nil {
 		return nil, err
 	}
-	return VerifierFunc(func(r *http.Request, body []byte) error {
-		name, value, err := headerValue(r, checkGogs, HeaderGogsSignature)
-		if err != nil {
-			return err
-		}
-		sig, err := bareHex(checkGogs, name, value)
-		if err != nil {
-			return err
-		}
-		if !macMatch(sha256.New, keys, [][]byte{sig}, body) {
-			return mismatch(checkGogs, name)
-		}
-		return nil
-	}), nil
+	return &gogs{keys: keys}, nil
+}
+
+type gogs struct{ keys [][]byte }
+
+func (g *gogs) Verify(r *http.Request, body []byte) error {
+	name, value, err := headerValue(r, checkGogs, HeaderGogsSignature)
+	if err != nil {
+		return err
+	}
+	sig, err := bareHex(checkGogs, name, value)
+	if err != nil {
+		return err
+	}
+	if !macMatch(sha256.New, g.keys, [][]byte{sig}, body) {
+		return mismatch(checkGogs, name)
+	}
+	return nil
+}
+
+func (*gogs) String() string { return "Gogs signature (" + HeaderGogsSignature + ", HMAC-SHA256)" }
+
+func (*gogs) CredentialNames() (headers, params []string) {
+	return []string{HeaderGogsSignature}, nil
 }

@@ -89,6 +89,7 @@ func SignHMAC(opts HMACOptions, secret string, body []byte, now time.Time, heade
 
 type hmacScheme struct {
 	header   string
+	alg      string // "SHA256", for descriptions
 	hash     func() hash.Hash
 	size     int
 	encoding string
@@ -96,6 +97,7 @@ type hmacScheme struct {
 	tsHeader string
 	tol      time.Duration
 	now      func() time.Time
+	tmpl     string // the template as given, for descriptions
 	template []segment
 }
 
@@ -119,11 +121,11 @@ func newHMACScheme(opts HMACOptions) (*hmacScheme, error) {
 	}
 	switch strings.ToLower(opts.Algorithm) {
 	case "sha1":
-		s.hash, s.size = sha1.New, sha1.Size
+		s.hash, s.size, s.alg = sha1.New, sha1.Size, "SHA1"
 	case "", "sha256":
-		s.hash, s.size = sha256.New, sha256.Size
+		s.hash, s.size, s.alg = sha256.New, sha256.Size, "SHA256"
 	case "sha512":
-		s.hash, s.size = sha512.New, sha512.Size
+		s.hash, s.size, s.alg = sha512.New, sha512.Size, "SHA512"
 	default:
 		return nil, configErr(checkHMAC, "unknown Algorithm "+strconv.Quote(opts.Algorithm))
 	}
@@ -142,6 +144,7 @@ func newHMACScheme(opts HMACOptions) (*hmacScheme, error) {
 		}
 	}
 	var err error
+	s.tmpl = tmpl
 	if s.template, err = parseTemplate(tmpl); err != nil {
 		return nil, err
 	}
@@ -249,6 +252,27 @@ func (s *hmacScheme) decode(v string) ([]byte, bool) {
 type hmacVerifier struct {
 	scheme *hmacScheme
 	keys   [][]byte
+}
+
+func (v *hmacVerifier) String() string {
+	s := v.scheme
+	d := "HMAC-" + s.alg + " signature in " + s.header + " (" + s.encoding
+	if s.prefix != "" {
+		d += " after " + strconv.Quote(s.prefix)
+	}
+	if s.tmpl != "{body}" {
+		d += ", of " + strconv.Quote(s.tmpl)
+	}
+	if s.tsHeader != "" {
+		d += ", timestamp in " + s.tsHeader + " within " + s.tol.String()
+	}
+	return d + ")"
+}
+
+// CredentialNames names the signature header; the timestamp and the
+// headers the template signs are not secret.
+func (v *hmacVerifier) CredentialNames() (headers, params []string) {
+	return []string{v.scheme.header}, nil
 }
 
 func (v *hmacVerifier) Verify(r *http.Request, body []byte) error {

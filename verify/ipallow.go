@@ -35,16 +35,43 @@ func IPAllow(opts IPAllowOptions) (Verifier, error) {
 	if err != nil {
 		return nil, err
 	}
-	return VerifierFunc(func(r *http.Request, _ []byte) error {
-		a, err := clientIP(checkIPAllow, r, trusted)
-		if err != nil {
-			return err
+	return &ipAllow{allow: allow, trusted: trusted}, nil
+}
+
+type ipAllow struct{ allow, trusted []netip.Prefix }
+
+func (v *ipAllow) Verify(r *http.Request, _ []byte) error {
+	a, err := clientIP(checkIPAllow, r, v.trusted)
+	if err != nil {
+		return err
+	}
+	if !inPrefixes(a, v.allow) {
+		return newErr(checkIPAllow, "", ErrForbiddenAddress, "client address "+a.String()+" is not allowed")
+	}
+	return nil
+}
+
+func (v *ipAllow) String() string {
+	s := "client IP in " + joinPrefixes(v.allow)
+	if len(v.trusted) > 0 {
+		s += " (forwarded by proxies in " + joinPrefixes(v.trusted) + ")"
+	}
+	return s
+}
+
+// CredentialNames declares nothing: an address is not a secret.
+func (*ipAllow) CredentialNames() (headers, params []string) { return nil, nil }
+
+func joinPrefixes(ps []netip.Prefix) string {
+	s := make([]string, len(ps))
+	for i, p := range ps {
+		if p.IsSingleIP() {
+			s[i] = p.Addr().String()
+		} else {
+			s[i] = p.String()
 		}
-		if !inPrefixes(a, allow) {
-			return newErr(checkIPAllow, "", ErrForbiddenAddress, "client address "+a.String()+" is not allowed")
-		}
-		return nil
-	}), nil
+	}
+	return strings.Join(s, ", ")
 }
 
 // ParsePrefixes parses CIDR prefixes or single IP addresses (as /32 or /128

@@ -35,6 +35,14 @@ type slack struct {
 	now  func() time.Time
 }
 
+func (s *slack) String() string {
+	return "Slack signature (" + HeaderSlackSignature + ", HMAC-SHA256, timestamp within " + s.tol.String() + ")"
+}
+
+func (s *slack) CredentialNames() (headers, params []string) {
+	return []string{HeaderSlackSignature}, nil
+}
+
 func (s *slack) Verify(r *http.Request, body []byte) error {
 	tsName, tsValue, err := headerValue(r, checkSlack, HeaderSlackTimestamp)
 	if err != nil {

@@ -83,6 +83,22 @@ type standardWebhooks struct {
 	now      func() time.Time
 }
 
+func (v *standardWebhooks) String() string {
+	var algs []string
+	if len(v.hmacKeys) > 0 {
+		algs = append(algs, "HMAC-SHA256")
+	}
+	if len(v.pubKeys) > 0 {
+		algs = append(algs, "Ed25519")
+	}
+	return "Standard Webhooks signature (" + HeaderWebhookSignature + " or " + HeaderSvixSignature + ", " +
+		strings.Join(algs, " or ") + ", timestamp within " + v.tol.String() + ")"
+}
+
+func (v *standardWebhooks) CredentialNames() (headers, params []string) {
+	return []string{HeaderWebhookSignature, HeaderSvixSignature}, nil
+}
+
 func (v *standardWebhooks) Verify(r *http.Request, body []byte) error {
 	const check = checkStandardWebhooks
 	_, id, err := headerValue(r, check, HeaderWebhookID, HeaderSvixID)

@@ -37,6 +37,14 @@ type stripe struct {
 	now  func() time.Time
 }
 
+func (s *stripe) String() string {
+	return "Stripe signature (" + HeaderStripeSignature + ", HMAC-SHA256, timestamp within " + s.tol.String() + ")"
+}
+
+func (s *stripe) CredentialNames() (headers, params []string) {
+	return []string{HeaderStripeSignature}, nil
+}
+
 func (s *stripe) Verify(r *http.Request, body []byte) error {
 	name, value, err := headerValue(r, checkStripe, HeaderStripeSignature)
 	if err != nil {

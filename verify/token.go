@@ -66,6 +66,12 @@ type headerToken struct {
 	set           tokenSet
 }
 
+func (t headerToken) String() string { return "token in " + t.header }
+
+func (t headerToken) CredentialNames() (headers, params []string) {
+	return []string{t.header}, nil
+}
+
 func (t headerToken) Verify(r *http.Request, _ []byte) error {
 	name, value, err := headerValue(r, t.check, t.header)
 	if err != nil {
@@ -80,6 +86,12 @@ func (t headerToken) Verify(r *http.Request, _ []byte) error {
 type queryToken struct {
 	param string
 	set   tokenSet
+}
+
+func (t queryToken) String() string { return "token in query parameter " + t.param }
+
+func (t queryToken) CredentialNames() (headers, params []string) {
+	return nil, []string{t.param}
 }
 
 func (t queryToken) Verify(r *http.Request, _ []byte) error {

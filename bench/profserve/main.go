@@ -27,7 +27,6 @@ import (
 	"github.com/hookpoint/hookpoint/internal/chat/inbox"
 	"github.com/hookpoint/hookpoint/internal/config"
 	"github.com/hookpoint/hookpoint/internal/ingest"
-	"github.com/hookpoint/hookpoint/internal/logbatch"
 	"github.com/hookpoint/hookpoint/internal/metrics"
 	"github.com/hookpoint/hookpoint/internal/plugin"
 	"github.com/hookpoint/hookpoint/internal/server"
@@ -46,9 +45,7 @@ func main() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	logOut := logbatch.New(os.Stderr) // as hookpoint serve does
-	defer logOut.Close()
-	logger := app.NewLogger(cfg.Log, logOut)
+	logger := app.NewLogger(cfg.Log, os.Stderr)
 	app.TuneGC(os.Getenv)
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()

@@ -11,7 +11,6 @@ import (
 	"syscall"
 
 	"github.com/hookpoint/hookpoint/internal/app"
-	"github.com/hookpoint/hookpoint/internal/logbatch"
 )
 
 // serve runs the server until SIGINT or SIGTERM.
@@ -30,11 +29,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	// Log lines are written in batches: a busy server logs a few lines per
-	// request. Close writes the last ones before serve returns.
-	logOut := logbatch.New(stderr)
-	defer logOut.Close()
-	logger := app.NewLogger(cfg.Log, logOut)
+	logger := app.NewLogger(cfg.Log, stderr)
 	app.TuneGC(os.Getenv)
 	ctx, stop := signal.NotifyContext(ctx, syscall.SIGINT, syscall.SIGTERM)
 	defer stop()

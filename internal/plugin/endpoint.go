@@ -42,8 +42,11 @@ type Endpoint struct {
 	// DeliveryIDHeader names the delivery id header, or is "" for the
 	// well-known ones.
 	DeliveryIDHeader string
-	// SensitiveHeaders are redacted in stored deliveries.
+	// SensitiveHeaders are redacted in stored deliveries, besides the
+	// credentials its verifiers name (see CredentialHeaders).
 	SensitiveHeaders []string
+
+	creds credentials
 }
 
 // Allows reports whether method may be used on the endpoint.
@@ -54,7 +57,8 @@ func (e *Endpoint) Allows(method string) bool {
 // Allow returns the value of the Allow header for a 405 answer.
 func (e *Endpoint) Allow() string { return strings.Join(e.Methods, ", ") }
 
-// VerifierNames returns a short name for each verifier, for listings.
+// VerifierNames says in words what each verifier checks (its String
+// method), for listings; a verifier without one is named by its Go type.
 func (e *Endpoint) VerifierNames() []string {
 	names := make([]string, len(e.Verify))
 	for i, v := range e.Verify {

@@ -6,6 +6,8 @@ import (
 	"math"
 	"sync"
 	"time"
+
+	"golang.org/x/time/rate"
 )
 
 // Config sets an endpoint's limits. A zero rate turns that limit off.
@@ -33,11 +35,14 @@ const maxClients = 10000
 type Limiter struct {
 	now func() time.Time
 
+	// mu makes taking a token from a client's bucket and the endpoint's
+	// one step, so that a request refused by one spends nothing of the
+	// other.
 	mu       sync.Mutex
-	endpoint *bucket
-	clients  map[string]*bucket
-	perRate  float64
-	perBurst float64
+	endpoint *rate.Limiter
+	clients  map[string]*rate.Limiter
+	perRate  rate.Limit
+	perBurst int
 }
 
 // New returns a limiter for c, or nil when c sets no limit.
@@ -45,21 +50,21 @@ func New(c Config) *Limiter {
 	if !c.Enabled() {
 		return nil
 	}
-	l := &Limiter{now: time.Now, clients: map[string]*bucket{}}
+	l := &Limiter{now: time.Now, clients: map[string]*rate.Limiter{}}
 	if c.Rate > 0 {
-		l.endpoint = newBucket(c.Rate, burstOf(c.Burst, c.Rate), l.now())
+		l.endpoint = rate.NewLimiter(rate.Limit(c.Rate), burstOf(c.Burst, c.Rate))
 	}
 	if c.PerClientRate > 0 {
-		l.perRate, l.perBurst = c.PerClientRate, burstOf(c.PerClientBurst, c.PerClientRate)
+		l.perRate, l.perBurst = rate.Limit(c.PerClientRate), burstOf(c.PerClientBurst, c.PerClientRate)
 	}
 	return l
 }
 
-func burstOf(b int, rate float64) float64 {
+func burstOf(b int, r float64) int {
 	if b > 0 {
-		return float64(b)
+		return b
 	}
-	return math.Max(1, rate)
+	return int(math.Max(1, r))
 }
 
 // Allow takes a token for a request from client. When it refuses, it says
@@ -68,30 +73,25 @@ func (l *Limiter) Allow(client string) (bool, time.Duration) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	now := l.now()
-	var cb *bucket
+	var cb *rate.Limiter
 	if l.perRate > 0 {
 		cb = l.clients[client]
 		if cb == nil {
 			if len(l.clients) >= maxClients {
 				l.evict(now)
 			}
-			cb = newBucket(l.perRate, l.perBurst, now)
+			cb = rate.NewLimiter(l.perRate, l.perBurst)
 			l.clients[client] = cb
 		}
-		cb.refill(now)
-		if cb.tokens < 1 {
-			return false, cb.wait()
+		if t := cb.TokensAt(now); t < 1 {
+			return false, wait(cb, t)
 		}
 	}
-	if l.endpoint != nil {
-		l.endpoint.refill(now)
-		if l.endpoint.tokens < 1 {
-			return false, l.endpoint.wait()
-		}
-		l.endpoint.tokens--
+	if l.endpoint != nil && !l.endpoint.AllowN(now, 1) {
+		return false, wait(l.endpoint, l.endpoint.TokensAt(now))
 	}
 	if cb != nil {
-		cb.tokens--
+		cb.AllowN(now, 1) // it has a token: checked above, under mu
 	}
 	return true, 0
 }
@@ -100,8 +100,7 @@ func (l *Limiter) Allow(client string) (bool, time.Duration) {
 // drops them all rather than grow without bound.
 func (l *Limiter) evict(now time.Time) {
 	for k, b := range l.clients {
-		b.refill(now)
-		if b.tokens >= b.burst {
+		if b.TokensAt(now) >= float64(b.Burst()) {
 			delete(l.clients, k)
 		}
 	}
@@ -110,23 +109,7 @@ func (l *Limiter) evict(now time.Time) {
 	}
 }
 
-type bucket struct {
-	rate, burst, tokens float64
-	last                time.Time
-}
-
-func newBucket(rate, burst float64, now time.Time) *bucket {
-	return &bucket{rate: rate, burst: burst, tokens: burst, last: now}
-}
-
-func (b *bucket) refill(now time.Time) {
-	if el := now.Sub(b.last).Seconds(); el > 0 {
-		b.tokens = math.Min(b.burst, b.tokens+el*b.rate)
-	}
-	b.last = now
-}
-
-// wait is the time until one token is available.
-func (b *bucket) wait() time.Duration {
-	return time.Duration((1 - b.tokens) / b.rate * float64(time.Second))
+// wait is the time until b, holding tokens, has one.
+func wait(b *rate.Limiter, tokens float64) time.Duration {
+	return time.Duration((1 - tokens) / float64(b.Limit()) * float64(time.Second))
 }

@@ -14,9 +14,6 @@ func newTest(c Config) (*Limiter, *clock) {
 	clk := &clock{t: time.Unix(1_700_000_000, 0)}
 	l := New(c)
 	l.now = clk.now
-	if l.endpoint != nil {
-		l.endpoint.last = clk.t
-	}
 	return l, clk
 }
 
@@ -79,6 +76,18 @@ func TestClientRefusedDoesNotSpendEndpointToken(t *testing.T) {
 	}
 	if ok, _ := l.Allow("quiet"); !ok {
 		t.Fatal("a refused client drained the endpoint bucket")
+	}
+}
+
+func TestEndpointRefusedDoesNotSpendClientToken(t *testing.T) {
+	l, clk := newTest(Config{Rate: 1, Burst: 1, PerClientRate: 1, PerClientBurst: 1})
+	l.Allow("first") // the endpoint's only token
+	if ok, wait := l.Allow("second"); ok || wait != time.Second {
+		t.Fatalf("endpoint drained: ok=%v wait=%v", ok, wait)
+	}
+	clk.advance(time.Second)
+	if ok, _ := l.Allow("second"); !ok {
+		t.Fatal("the endpoint's refusal spent the client's token")
 	}
 }
 

@@ -5,59 +5,52 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+
+	"github.com/hookpoint/hookpoint/internal/plugin"
 )
 
 // Redacted replaces sensitive values in stored deliveries.
 const Redacted = "[redacted]"
 
-// sensitiveHeaders are credentials and signatures: never stored in clear.
-var sensitiveHeaders = []string{
-	"Authorization", "Proxy-Authorization", "Cookie", "Set-Cookie",
-	"X-Hub-Signature", "X-Hub-Signature-256", "X-Gitea-Signature", "X-Forgejo-Signature", "X-Gogs-Signature",
-	"X-Gitlab-Token", "Webhook-Signature", "Svix-Signature", "Stripe-Signature", "X-Slack-Signature",
-	"X-Signature", "X-Webhook-Token", "X-Webhook-Signature", "X-Api-Key",
-}
+// transportHeaders carry HTTP's own credentials: never stored in clear,
+// whatever the endpoint verifies. Every other credential header is named
+// by the endpoint (plugin.Endpoint.CredentialHeaders).
+var transportHeaders = []string{"Authorization", "Proxy-Authorization", "Cookie", "Set-Cookie"}
 
-// sensitiveParams are query parameters that carry credentials.
-var sensitiveParams = []string{"token", "access_token", "secret", "signature", "sig", "api_key", "apikey", "key", "password"}
+// credentialParams are query parameter names that look like credentials.
+// They are redacted on every endpoint, besides the ones it names: a
+// handler may check a token in the URL itself, unknown to the server, and
+// a sender's URL may carry one that nothing checks; a harmless value is
+// only hidden in the stored copy.
+var credentialParams = []string{"token", "access_token", "secret", "signature", "sig", "api_key", "apikey", "key", "password"}
 
-// redactHeaders copies h with sensitive values, and those of extra,
-// replaced.
-func redactHeaders(h http.Header, extra []string) http.Header {
+// redactHeaders copies h with the values of HTTP's credential headers and
+// of those ep names replaced.
+func redactHeaders(h http.Header, ep *plugin.Endpoint) http.Header {
 	out := h.Clone()
-	for k := range out {
-		if isSensitive(k, extra) {
-			for i := range out[k] {
-				out[k][i] = Redacted
+	named := ep.CredentialHeaders()
+	for k, vs := range out {
+		ck := http.CanonicalHeaderKey(k)
+		if slices.Contains(transportHeaders, ck) || slices.Contains(named, ck) {
+			for i := range vs {
+				vs[i] = Redacted
 			}
 		}
 	}
 	return out
 }
 
-func isSensitive(name string, extra []string) bool {
-	ck := http.CanonicalHeaderKey(name)
-	if slices.Contains(sensitiveHeaders, ck) {
-		return true
-	}
-	for _, e := range extra {
-		if http.CanonicalHeaderKey(e) == ck {
-			return true
-		}
-	}
-	return false
-}
-
-// redactQuery encodes q with credential parameters, and those of extra,
-// replaced.
-func redactQuery(q url.Values, extra []string) string {
+// redactQuery encodes q with the values of credential-like parameters and
+// of those ep names replaced.
+func redactQuery(q url.Values, ep *plugin.Endpoint) string {
 	if len(q) == 0 {
 		return ""
 	}
+	named := ep.CredentialParams()
 	out := url.Values{}
 	for k, vs := range q {
 		lk := strings.ToLower(k)
-		secret := slices.Contains(sensitiveParams, lk) || slices.ContainsFunc(extra, func(e string) bool { return strings.EqualFold(e, k) })
+		secret := slices.Contains(credentialParams, lk) || slices.Contains(named, lk)
 		for _, v := range vs {
 			if secret {
 				v = Redacted

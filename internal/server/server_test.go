@@ -74,6 +74,7 @@ func (p *testPlugin) Provision(h sdk.Host) error {
 			return sdk.JSON(http.StatusAccepted, map[string]string{"status": "sent"})
 		})},
 		{Endpoint: "/nil", Public: true, Handler: sdk.HandlerFunc(func(context.Context, *sdk.Request) (*sdk.Response, error) { return nil, nil })},
+		{Endpoint: "/partner", Verify: []sdk.Verifier{partnerVerifier{}, tokenVerifier{}}, SensitiveHeaders: []string{"X-Own-Key"}, Handler: sdk.HandlerFunc(echo)},
 	}
 	for _, w := range mounts {
 		if err := h.Webhook(w); err != nil {

@@ -133,7 +133,7 @@ func (s *Server) dispatch(w http.ResponseWriter, r *http.Request, ep *plugin.End
 	query := r.URL.Query()
 	d := &record.Delivery{
 		Plugin: ep.Plugin.ID(), Endpoint: ep.Path, Mode: record.ModeInline, Method: r.Method, Path: r.URL.Path,
-		Query: redactQuery(query, ep.SensitiveHeaders), Header: redactHeaders(r.Header, ep.SensitiveHeaders),
+		Query: redactQuery(query, ep), Header: redactHeaders(r.Header, ep),
 		Body: body, ClientAddr: client, RequestID: reqID, DeliveryID: id, MaxAttempts: ep.Retry.MaxAttempts,
 		ReceivedAt: now,
 	}

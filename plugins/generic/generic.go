@@ -291,33 +291,15 @@ func (p *Plugin) Provision(h sdk.Host) error {
 		h.Logger().Warn("TRUSTED_PROXIES is set but only applies with ALLOW_IPS")
 	}
 	return h.Webhook(sdk.Webhook{
-		Endpoint:         Endpoint,
-		Name:             "Generic Webhook Relay",
-		Description:      "Relays a JSON or text payload to CHAT_KEY, authenticated by VERIFY (" + c.Verify + ").",
-		Methods:          []string{http.MethodPost, http.MethodPut},
-		Verify:           checks,
-		SensitiveHeaders: p.sensitive(),
-		Mode:             sdk.ModeQueued,
-		Check:            p.check,
-		Handler:          sdk.HandlerFunc(p.serveGeneric),
+		Endpoint:    Endpoint,
+		Name:        "Generic Webhook Relay",
+		Description: "Relays a JSON or text payload to CHAT_KEY, authenticated by VERIFY (" + c.Verify + ").",
+		Methods:     []string{http.MethodPost, http.MethodPut},
+		Verify:      checks,
+		Mode:        sdk.ModeQueued,
+		Check:       p.check,
+		Handler:     sdk.HandlerFunc(p.serveGeneric),
 	})
-}
-
-// sensitive returns the configured headers and query parameters that
-// carry credentials, for the server to redact in stored requests; the
-// well-known ones (Authorization, X-Signature, ...) are redacted anyway.
-func (p *Plugin) sensitive() []string {
-	c := &p.Config
-	switch c.Verify {
-	case VerifyToken:
-		if c.TokenQuery != "" {
-			return []string{c.TokenQuery}
-		}
-		return []string{or(c.TokenHeader, DefaultTokenHeader)}
-	case VerifyHMAC:
-		return []string{or(c.HMACHeader, DefaultHMACHeader)}
-	}
-	return nil
 }
 
 // check refuses, before the request is stored, what the handler would

@@ -670,19 +670,22 @@ func TestQueued(t *testing.T) {
 	}
 }
 
-func TestSensitiveHeaders(t *testing.T) {
+// The checks VERIFY builds name the header or query parameter that
+// carries the secret, so that stored deliveries keep it redacted.
+func TestCredentialNames(t *testing.T) {
 	t.Parallel()
 	const secret = "sensitive-secret-value"
 	tests := []struct {
-		name string
-		cfg  generic.Config
-		want []string
+		name            string
+		cfg             generic.Config
+		headers, params []string
 	}{
-		{"token header", generic.Config{Verify: generic.VerifyToken, TokenHeader: "X-Relay-Key"}, []string{"X-Relay-Key"}},
-		{"default token header", generic.Config{Verify: generic.VerifyToken}, []string{generic.DefaultTokenHeader}},
-		{"token query", generic.Config{Verify: generic.VerifyToken, TokenQuery: "k"}, []string{"k"}},
-		{"hmac header", generic.Config{Verify: generic.VerifyHMAC, HMACHeader: "X-Relay-Sig"}, []string{"X-Relay-Sig"}},
-		{"bearer: Authorization is well known", generic.Config{Verify: generic.VerifyBearer}, nil},
+		{"token header", generic.Config{Verify: generic.VerifyToken, TokenHeader: "X-Relay-Key"}, []string{"X-Relay-Key"}, nil},
+		{"default token header", generic.Config{Verify: generic.VerifyToken}, []string{generic.DefaultTokenHeader}, nil},
+		{"token query", generic.Config{Verify: generic.VerifyToken, TokenQuery: "k"}, nil, []string{"k"}},
+		{"hmac header", generic.Config{Verify: generic.VerifyHMAC, HMACHeader: "X-Relay-Sig"}, []string{"X-Relay-Sig"}, nil},
+		{"bearer", generic.Config{Verify: generic.VerifyBearer}, []string{"Authorization"}, nil},
+		{"basic, with an allowlist", generic.Config{Verify: generic.VerifyBasic, BasicUser: "u", AllowIPs: []string{"10.0.0.0/8"}}, []string{"Authorization"}, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -690,8 +693,17 @@ func TestSensitiveHeaders(t *testing.T) {
 			tt.cfg.Secret = sdk.NewSecret(secret)
 			h := setup(t, tt.cfg)
 			w, _ := h.Mounted(generic.Endpoint)
-			if !slices.Equal(w.SensitiveHeaders, tt.want) {
-				t.Errorf("SensitiveHeaders = %q, want %q", w.SensitiveHeaders, tt.want)
+			var headers, params []string
+			for _, v := range w.Verify {
+				n, ok := v.(sdk.CredentialNamer)
+				if !ok {
+					t.Fatalf("check %v names no credentials", v)
+				}
+				hs, ps := n.CredentialNames()
+				headers, params = append(headers, hs...), append(params, ps...)
+			}
+			if !slices.Equal(headers, tt.headers) || !slices.Equal(params, tt.params) {
+				t.Errorf("credentials named: headers %q, params %q; want %q, %q", headers, params, tt.headers, tt.params)
 			}
 		})
 	}
