@@ -297,7 +297,7 @@ func TestCrosscheckNode(t *testing.T) {
 	}
 	var ghOurs, swOurs []ours
 	for _, secret := range ccGitHubSecrets {
-		s, err := verify.NewSigner("github", secret, verify.SignerOptions{})
+		s, err := verify.NewSigner("github", secret, verify.SignerOpts{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -314,7 +314,7 @@ func TestCrosscheckNode(t *testing.T) {
 		}
 	}
 	for i, secret := range ccSWSecrets {
-		s, err := verify.NewSigner("standard-webhooks", secret, verify.SignerOptions{MessageID: "msg_hookpoint_" + strconv.Itoa(i)})
+		s, err := verify.NewSigner("standard-webhooks", secret, verify.SignerOpts{MessageID: "msg_hookpoint_" + strconv.Itoa(i)})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -422,7 +422,7 @@ func TestCrosscheckNode(t *testing.T) {
 			if r.Error != "" {
 				t.Fatalf("Webhook#sign: %s", r.Error)
 			}
-			v, err := verify.StandardWebhooks(verify.StandardWebhooksOptions{Now: clock}, c.Secret)
+			v, err := verify.StandardWebhooks(verify.StandardWebhooksOpts{Now: clock}, c.Secret)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -437,7 +437,7 @@ func TestCrosscheckNode(t *testing.T) {
 				t.Errorf("%q: %v", short(c.Body), err)
 			}
 			// Hookpoint's own signer agrees byte for byte.
-			s, _ := verify.NewSigner("standard-webhooks", c.Secret, verify.SignerOptions{MessageID: c.ID})
+			s, _ := verify.NewSigner("standard-webhooks", c.Secret, verify.SignerOpts{MessageID: c.ID})
 			if h, _ := s.Sign(c.Body, time.Unix(c.Timestamp, 0)); h.Get(verify.HeaderWebhookSignature) != r.Signature {
 				t.Errorf("%q: NewSigner gives %s, standardwebhooks %s", short(c.Body), h.Get(verify.HeaderWebhookSignature), r.Signature)
 			}
@@ -445,14 +445,14 @@ func TestCrosscheckNode(t *testing.T) {
 			mustMismatch(t, "changed id", v.Verify(req(c.ID+"x", c.Timestamp, r.Signature), c.Body))
 			mustMismatch(t, "changed timestamp", v.Verify(req(c.ID, c.Timestamp+1, r.Signature), c.Body))
 			mustMismatch(t, "flipped signature", v.Verify(req(c.ID, c.Timestamp, flipBase64(r.Signature)), c.Body))
-			other, _ := verify.StandardWebhooks(verify.StandardWebhooksOptions{Now: clock}, ccSWSecrets[0], ccSWSecrets[1])
+			other, _ := verify.StandardWebhooks(verify.StandardWebhooksOpts{Now: clock}, ccSWSecrets[0], ccSWSecrets[1])
 			if err := other.Verify(req(c.ID, c.Timestamp, r.Signature), c.Body); err != nil {
 				t.Errorf("with both secrets configured: %v", err)
 			}
 			wrong := verify.PrefixSymmetricSecret + base64.StdEncoding.EncodeToString([]byte("another key entirely"))
-			other, _ = verify.StandardWebhooks(verify.StandardWebhooksOptions{Now: clock}, wrong)
+			other, _ = verify.StandardWebhooks(verify.StandardWebhooksOpts{Now: clock}, wrong)
 			mustMismatch(t, "other secret", other.Verify(req(c.ID, c.Timestamp, r.Signature), c.Body))
-			late, _ := verify.StandardWebhooks(verify.StandardWebhooksOptions{}, c.Secret)
+			late, _ := verify.StandardWebhooks(verify.StandardWebhooksOpts{}, c.Secret)
 			if err := late.Verify(req(c.ID, c.Timestamp, r.Signature), c.Body); !errors.Is(err, verify.ErrExpired) {
 				t.Errorf("old timestamp at the real clock: %v, want ErrExpired", err)
 			}

@@ -35,7 +35,7 @@ func ExampleGitHub() {
 func ExampleStandardWebhooks() {
 	// The verifier's clock is fixed here so the spec's test vector is fresh.
 	now := func() time.Time { return time.Unix(1614265340, 0) }
-	v, err := verify.StandardWebhooks(verify.StandardWebhooksOptions{Now: now},
+	v, err := verify.StandardWebhooks(verify.StandardWebhooksOpts{Now: now},
 		"whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", // current secret
 		"whsec_c2Vjb25kLXNlY3JldA==",             // rotated-in secret
 	)
@@ -51,7 +51,7 @@ func ExampleStandardWebhooks() {
 
 	// The signing side produces the same headers a sender would.
 	s, _ := verify.NewSigner("standard-webhooks", "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
-		verify.SignerOptions{MessageID: "msg_p5jXN8AQM9LWM0D4loKWxJek"})
+		verify.SignerOpts{MessageID: "msg_p5jXN8AQM9LWM0D4loKWxJek"})
 	h, _ := s.Sign(body, time.Unix(1614265330, 0))
 	fmt.Println(h.Get("webhook-signature"))
 	// Output:

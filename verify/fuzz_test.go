@@ -46,7 +46,7 @@ func fuzzReq(headers ...string) *http.Request {
 }
 
 // signAndVerify signs body with scheme and asserts v accepts it.
-func signAndVerify(t *testing.T, v Verifier, scheme string, opts SignerOptions, body []byte, now time.Time) {
+func signAndVerify(t *testing.T, v Verifier, scheme string, opts SignerOpts, body []byte, now time.Time) {
 	t.Helper()
 	s, err := NewSigner(scheme, fuzzSecret, opts)
 	if err != nil {
@@ -67,15 +67,15 @@ func FuzzGitHub(f *testing.F) {
 	f.Add([]byte("Hello, World!"), "sha256=757107ea0eb2509fc211221cce984b8a37570b6d7586c22c46f4379c8b043e17", "sha1=01dc10d0c83e72ed246219cdd91669667fe2ca59")
 	f.Add([]byte(`{"zen":"x"}`), "sha256=zz", "")
 	f.Add([]byte{}, "", "sha1=")
-	v := mustV(f)(GitHubWithOptions(GitHubOptions{AllowSHA1: true}, fuzzSecret))
+	v := mustV(f)(GitHubWithOptions(GitHubOpts{AllowSHA1: true}, fuzzSecret))
 	v256 := mustV(f)(GitHub(fuzzSecret))
 	f.Fuzz(func(t *testing.T, body []byte, sig256, sig1 string) {
 		r := fuzzReq(HeaderGitHubSignature256, sig256, HeaderGitHubSignature, sig1)
 		checkFuzzErr(t, v.Verify(r, body))
 		checkFuzzErr(t, v256.Verify(r, body))
 		checkFuzzErr(t, v.Verify(fuzzReq(HeaderGitHubSignature, sig1), body))
-		signAndVerify(t, v256, "github", SignerOptions{}, body, testNow)
-		signAndVerify(t, v, "github-sha1", SignerOptions{}, body, testNow)
+		signAndVerify(t, v256, "github", SignerOpts{}, body, testNow)
+		signAndVerify(t, v, "github-sha1", SignerOpts{}, body, testNow)
 	})
 }
 
@@ -91,9 +91,9 @@ func FuzzGitea(f *testing.F) {
 		checkFuzzErr(t, v.Verify(get, nil))
 
 		// JSON delivery: signature over the raw body.
-		signAndVerify(t, v, "gitea", SignerOptions{}, payload, testNow)
+		signAndVerify(t, v, "gitea", SignerOpts{}, payload, testNow)
 		// Form delivery: signature over the decoded payload field.
-		s, _ := NewSigner("gitea", fuzzSecret, SignerOptions{})
+		s, _ := NewSigner("gitea", fuzzSecret, SignerOpts{})
 		h, err := s.Sign(payload, testNow)
 		if err != nil {
 			t.Fatal(err)
@@ -116,8 +116,8 @@ func FuzzGogsBitbucket(f *testing.F) {
 	f.Fuzz(func(t *testing.T, body []byte, gogsSig, hubSig string) {
 		checkFuzzErr(t, gogs.Verify(fuzzReq(HeaderGogsSignature, gogsSig), body))
 		checkFuzzErr(t, bb.Verify(fuzzReq(HeaderGitHubSignature, hubSig), body))
-		signAndVerify(t, gogs, "gogs", SignerOptions{}, body, testNow)
-		signAndVerify(t, bb, "bitbucket", SignerOptions{}, body, testNow)
+		signAndVerify(t, gogs, "gogs", SignerOpts{}, body, testNow)
+		signAndVerify(t, bb, "bitbucket", SignerOpts{}, body, testNow)
 	})
 }
 
@@ -132,9 +132,9 @@ func FuzzStripe(f *testing.F) {
 			}
 		}
 		now := time.Unix(int64(ts), 0)
-		v := mustV(t)(Stripe(TimestampOptions{Now: func() time.Time { return now }}, fuzzSecret))
+		v := mustV(t)(Stripe(TimestampOpts{Now: func() time.Time { return now }}, fuzzSecret))
 		checkFuzzErr(t, v.Verify(fuzzReq(HeaderStripeSignature, header), body))
-		signAndVerify(t, v, "stripe", SignerOptions{}, body, now)
+		signAndVerify(t, v, "stripe", SignerOpts{}, body, now)
 	})
 }
 
@@ -148,12 +148,12 @@ func FuzzStandardWebhooks(f *testing.F) {
 			t.Fatalf("parse returned %d entries", len(sigs))
 		}
 		clock := time.Unix(int64(now), 0)
-		v := mustV(t)(StandardWebhooks(StandardWebhooksOptions{Now: func() time.Time { return clock }}, secret))
+		v := mustV(t)(StandardWebhooks(StandardWebhooksOpts{Now: func() time.Time { return clock }}, secret))
 		checkFuzzErr(t, v.Verify(fuzzReq("webhook-id", id, "webhook-timestamp", ts, "webhook-signature", sigHeader), body))
 		if strings.TrimSpace(id) != id {
 			id = "" // header values arrive trimmed; let the signer pick an id
 		}
-		s, err := NewSigner("standard-webhooks", secret, SignerOptions{MessageID: id})
+		s, err := NewSigner("standard-webhooks", secret, SignerOpts{MessageID: id})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -172,9 +172,9 @@ func FuzzSlack(f *testing.F) {
 	f.Add([]byte("x"), "0000000000000000000001", "v0=zz", uint32(1))
 	f.Fuzz(func(t *testing.T, body []byte, ts, sig string, now uint32) {
 		clock := time.Unix(int64(now), 0)
-		v := mustV(t)(Slack(TimestampOptions{Now: func() time.Time { return clock }}, fuzzSecret))
+		v := mustV(t)(Slack(TimestampOpts{Now: func() time.Time { return clock }}, fuzzSecret))
 		checkFuzzErr(t, v.Verify(fuzzReq(HeaderSlackTimestamp, ts, HeaderSlackSignature, sig), body))
-		signAndVerify(t, v, "slack", SignerOptions{}, body, clock)
+		signAndVerify(t, v, "slack", SignerOpts{}, body, clock)
 	})
 }
 
@@ -186,7 +186,7 @@ func FuzzHMAC(f *testing.F) {
 	f.Add([]byte("x"), "{header:X-Ts}{timestamp}{header:x-sig}", "", "", " p", "", true)
 	f.Add([]byte("x"), "{header:X-Ts}{timestamp}", "", "", "p\n", "", true)
 	f.Fuzz(func(t *testing.T, body []byte, template, algo, enc, prefix, sig string, withTS bool) {
-		opts := HMACOptions{Header: "X-Sig", Algorithm: algo, Encoding: enc, Prefix: prefix, Template: template, Now: fixedClock}
+		opts := HMACOpts{Header: "X-Sig", Algorithm: algo, Encoding: enc, Prefix: prefix, Template: template, Now: fixedClock}
 		if withTS {
 			opts.TimestampHeader = "X-Ts"
 		}
@@ -226,7 +226,7 @@ func FuzzTokenAuth(f *testing.F) {
 	f.Add("", "token=%zz&token=", "Basic dXNlcjpmdXp6LXNlY3JldC1acTg=")
 	f.Add(" x ", ";;;", "Basic !!!")
 	gitlab := mustV(f)(GitLab(fuzzSecret))
-	query := mustV(f)(Token(TokenOptions{Query: "token"}, fuzzSecret))
+	query := mustV(f)(Token(TokenOpts{Query: "token"}, fuzzSecret))
 	bearer := mustV(f)(Bearer(fuzzSecret))
 	basic := mustV(f)(Basic(map[string]string{"user": fuzzSecret}))
 	f.Fuzz(func(t *testing.T, token, rawQuery, authorization string) {
@@ -239,9 +239,9 @@ func FuzzTokenAuth(f *testing.F) {
 		if (gitlab.Verify(r, nil) == nil) != (strings.TrimSpace(token) == fuzzSecret) {
 			t.Fatalf("gitlab token %q: wrong outcome", token)
 		}
-		signAndVerify(t, gitlab, "gitlab", SignerOptions{}, nil, testNow)
-		signAndVerify(t, bearer, "bearer", SignerOptions{}, nil, testNow)
-		signAndVerify(t, basic, "basic", SignerOptions{User: "user"}, nil, testNow)
+		signAndVerify(t, gitlab, "gitlab", SignerOpts{}, nil, testNow)
+		signAndVerify(t, bearer, "bearer", SignerOpts{}, nil, testNow)
+		signAndVerify(t, basic, "basic", SignerOpts{User: "user"}, nil, testNow)
 	})
 }
 

@@ -14,8 +14,8 @@ const (
 
 const checkGitHub = "github-signature"
 
-// GitHubOptions tunes the GitHub verifier.
-type GitHubOptions struct {
+// GitHubOpts tunes the GitHub verifier.
+type GitHubOpts struct {
 	// AllowSHA1 accepts the legacy "X-Hub-Signature: sha1=<hex>" header,
 	// but only when X-Hub-Signature-256 is absent.
 	AllowSHA1 bool
@@ -24,11 +24,11 @@ type GitHubOptions struct {
 // GitHub verifies "X-Hub-Signature-256: sha256=<hex>", the HMAC-SHA256 of the
 // raw body, against any of secrets.
 func GitHub(secrets ...string) (Verifier, error) {
-	return GitHubWithOptions(GitHubOptions{}, secrets...)
+	return GitHubWithOptions(GitHubOpts{}, secrets...)
 }
 
 // GitHubWithOptions is GitHub with options.
-func GitHubWithOptions(opts GitHubOptions, secrets ...string) (Verifier, error) {
+func GitHubWithOptions(opts GitHubOpts, secrets ...string) (Verifier, error) {
 	keys, err := secretKeys(checkGitHub, secrets)
 	if err != nil {
 		return nil, err

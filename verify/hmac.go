@@ -15,8 +15,8 @@ import (
 
 const checkHMAC = "hmac-signature"
 
-// HMACOptions describes a generic HMAC signature scheme.
-type HMACOptions struct {
+// HMACOpts describes a generic HMAC signature scheme.
+type HMACOpts struct {
 	// Header carries the signature (required), e.g. "X-Signature".
 	Header string
 	// Algorithm is "sha1", "sha256" (default) or "sha512".
@@ -42,7 +42,7 @@ type HMACOptions struct {
 
 // HMAC verifies a generic HMAC signature described by opts against any of
 // secrets.
-func HMAC(opts HMACOptions, secrets ...string) (Verifier, error) {
+func HMAC(opts HMACOpts, secrets ...string) (Verifier, error) {
 	s, err := newHMACScheme(opts)
 	if err != nil {
 		return nil, err
@@ -58,7 +58,7 @@ func HMAC(opts HMACOptions, secrets ...string) (Verifier, error) {
 // (and the timestamp header, if opts.TimestampHeader is set). header supplies
 // the values of {header:Name} placeholders; it may be nil if the template has
 // none.
-func SignHMAC(opts HMACOptions, secret string, body []byte, now time.Time, header http.Header) (http.Header, error) {
+func SignHMAC(opts HMACOpts, secret string, body []byte, now time.Time, header http.Header) (http.Header, error) {
 	s, err := newHMACScheme(opts)
 	if err != nil {
 		return nil, err
@@ -108,7 +108,7 @@ type segment struct {
 	header  string
 }
 
-func newHMACScheme(opts HMACOptions) (*hmacScheme, error) {
+func newHMACScheme(opts HMACOpts) (*hmacScheme, error) {
 	s := &hmacScheme{header: opts.Header, prefix: opts.Prefix, tsHeader: opts.TimestampHeader, now: clockOrNow(opts.Now)}
 	if !validHeaderName(opts.Header) {
 		return nil, configErr(checkHMAC, "Header must be a valid header name")

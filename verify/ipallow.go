@@ -9,8 +9,8 @@ import (
 
 const checkIPAllow = "ip-allowlist"
 
-// IPAllowOptions configures IPAllow.
-type IPAllowOptions struct {
+// IPAllowOpts configures IPAllow.
+type IPAllowOpts struct {
 	// Allow lists the permitted client addresses, as CIDR prefixes
 	// ("192.30.252.0/22", "2001:db8::/32") or single IPs.
 	Allow []string
@@ -23,7 +23,7 @@ type IPAllowOptions struct {
 // opts.Allow; others fail with ErrForbiddenAddress. An empty or invalid
 // Allow list, or an invalid TrustedProxies entry, is a construction error
 // wrapping ErrConfig.
-func IPAllow(opts IPAllowOptions) (Verifier, error) {
+func IPAllow(opts IPAllowOpts) (Verifier, error) {
 	if len(opts.Allow) == 0 {
 		return nil, configErr(checkIPAllow, "no allowed addresses configured")
 	}

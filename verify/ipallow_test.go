@@ -94,7 +94,7 @@ func TestClientIP(t *testing.T) {
 }
 
 func TestIPAllow(t *testing.T) {
-	v, err := IPAllow(IPAllowOptions{
+	v, err := IPAllow(IPAllowOpts{
 		Allow:          []string{"192.30.252.0/22", "2001:db8:1::/48", "198.51.100.4", "::ffff:140.82.112.0/116"},
 		TrustedProxies: []string{"10.0.0.0/8", "::1"},
 	})
@@ -132,7 +132,7 @@ func TestIPAllow(t *testing.T) {
 			t.Errorf("%s: status %d", tc.name, e.Status())
 		}
 	}
-	for name, o := range map[string]IPAllowOptions{
+	for name, o := range map[string]IPAllowOpts{
 		"empty":         {},
 		"bad allow":     {Allow: []string{"192.30.252.0/33"}},
 		"host name":     {Allow: []string{"github.com"}},

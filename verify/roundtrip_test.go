@@ -18,7 +18,7 @@ var testNow = time.Unix(1_700_000_000, 0)
 func fixedClock() time.Time { return testNow }
 
 // testHMACOptions exercises every template feature.
-var testHMACOptions = HMACOptions{
+var testHMACOptions = HMACOpts{
 	Header:          "X-Signature",
 	Algorithm:       "sha512",
 	Encoding:        "base64",
@@ -33,7 +33,7 @@ type rtCase struct {
 	scheme    string
 	secret    func(i int) string // i-th distinct secret
 	verifier  func(secrets ...string) (Verifier, error)
-	opts      SignerOptions
+	opts      SignerOpts
 	sigHeader string // header to tamper with
 	sigMarker string // the signature starts after this marker in the header value
 	bodyBound bool   // the signature covers the body
@@ -48,12 +48,12 @@ func whsecSecret(i int) string {
 }
 
 func rtCases() []rtCase {
-	ts := TimestampOptions{Now: fixedClock}
-	sw := StandardWebhooksOptions{Now: fixedClock}
+	ts := TimestampOpts{Now: fixedClock}
+	sw := StandardWebhooksOpts{Now: fixedClock}
 	c := []rtCase{
 		{scheme: "github", verifier: GitHub, sigHeader: HeaderGitHubSignature256, sigMarker: "sha256="},
 		{scheme: "github-sha1", verifier: func(s ...string) (Verifier, error) {
-			return GitHubWithOptions(GitHubOptions{AllowSHA1: true}, s...)
+			return GitHubWithOptions(GitHubOpts{AllowSHA1: true}, s...)
 		}, sigHeader: HeaderGitHubSignature, sigMarker: "sha1="},
 		{scheme: "gitlab", verifier: GitLab, sigHeader: HeaderGitLabToken},
 		{scheme: "gitea", verifier: Gitea, sigHeader: HeaderGiteaSignature},
@@ -64,17 +64,17 @@ func rtCases() []rtCase {
 		}, sigHeader: HeaderWebhookSignature, sigMarker: "v1,"},
 		{scheme: "svix", secret: whsecSecret, verifier: func(s ...string) (Verifier, error) {
 			return StandardWebhooks(sw, s...)
-		}, sigHeader: HeaderSvixSignature, sigMarker: "v1,", opts: SignerOptions{MessageID: "msg_fixed"}},
+		}, sigHeader: HeaderSvixSignature, sigMarker: "v1,", opts: SignerOpts{MessageID: "msg_fixed"}},
 		{scheme: "stripe", secret: func(i int) string { return "whsec_" + plainSecret(i) }, verifier: func(s ...string) (Verifier, error) {
 			return Stripe(ts, s...)
 		}, sigHeader: HeaderStripeSignature, sigMarker: "v1="},
 		{scheme: "slack", verifier: func(s ...string) (Verifier, error) { return Slack(ts, s...) },
 			sigHeader: HeaderSlackSignature, sigMarker: "v0="},
 		{scheme: "hmac", verifier: func(s ...string) (Verifier, error) { return HMAC(testHMACOptions, s...) },
-			opts:      SignerOptions{HMAC: testHMACOptions, Header: http.Header{"X-Event": {"push"}}},
+			opts:      SignerOpts{HMAC: testHMACOptions, Header: http.Header{"X-Event": {"push"}}},
 			sigHeader: "X-Signature", sigMarker: "sha512="},
 		{scheme: "token", verifier: func(s ...string) (Verifier, error) {
-			return Token(TokenOptions{Header: DefaultTokenHeader}, s...)
+			return Token(TokenOpts{Header: DefaultTokenHeader}, s...)
 		}, sigHeader: DefaultTokenHeader},
 		{scheme: "bearer", verifier: Bearer, sigHeader: "Authorization", sigMarker: "Bearer ",
 			authKind: ErrUnauthorized, missKind: ErrUnauthorized},
@@ -286,26 +286,26 @@ func TestEmptySecret(t *testing.T) {
 }
 
 func TestNewSignerErrors(t *testing.T) {
-	if _, err := NewSigner("nope", "x", SignerOptions{}); !errors.Is(err, ErrConfig) {
+	if _, err := NewSigner("nope", "x", SignerOpts{}); !errors.Is(err, ErrConfig) {
 		t.Errorf("unknown scheme: %v", err)
 	}
-	if _, err := NewSigner("standard-webhooks", "not base64!", SignerOptions{}); !errors.Is(err, ErrNoSecret) {
+	if _, err := NewSigner("standard-webhooks", "not base64!", SignerOpts{}); !errors.Is(err, ErrNoSecret) {
 		t.Errorf("bad standard-webhooks secret: %v", err)
 	}
 	pub, _, _ := ed25519.GenerateKey(nil)
-	if _, err := NewSigner("standard-webhooks", PrefixPublicKey+base64.StdEncoding.EncodeToString(pub), SignerOptions{}); !errors.Is(err, ErrConfig) {
+	if _, err := NewSigner("standard-webhooks", PrefixPublicKey+base64.StdEncoding.EncodeToString(pub), SignerOpts{}); !errors.Is(err, ErrConfig) {
 		t.Errorf("signing with a public key: %v", err)
 	}
-	if _, err := NewSigner("hmac", "x", SignerOptions{}); !errors.Is(err, ErrConfig) {
+	if _, err := NewSigner("hmac", "x", SignerOpts{}); !errors.Is(err, ErrConfig) {
 		t.Errorf("hmac without header: %v", err)
 	}
-	if _, err := NewSigner("bearer", "a\r\nX-Evil: 1", SignerOptions{}); !errors.Is(err, ErrConfig) {
+	if _, err := NewSigner("bearer", "a\r\nX-Evil: 1", SignerOpts{}); !errors.Is(err, ErrConfig) {
 		t.Errorf("token with line break: %v", err)
 	}
-	if _, err := NewSigner("basic", "pw", SignerOptions{User: "a:b"}); !errors.Is(err, ErrConfig) {
+	if _, err := NewSigner("basic", "pw", SignerOpts{User: "a:b"}); !errors.Is(err, ErrConfig) {
 		t.Errorf("basic user with colon: %v", err)
 	}
-	if _, err := NewSigner("token", "pw", SignerOptions{TokenHeader: "bad header"}); !errors.Is(err, ErrConfig) {
+	if _, err := NewSigner("token", "pw", SignerOpts{TokenHeader: "bad header"}); !errors.Is(err, ErrConfig) {
 		t.Errorf("bad token header: %v", err)
 	}
 	s := Schemes()
@@ -318,7 +318,7 @@ func TestNewSignerErrors(t *testing.T) {
 func TestSignerHeaders(t *testing.T) {
 	body := []byte("Hello, World!")
 	secret := "It's a Secret to Everybody"
-	s, _ := NewSigner("github", secret, SignerOptions{Header: http.Header{"X-Github-Event": {"ping"}}})
+	s, _ := NewSigner("github", secret, SignerOpts{Header: http.Header{"X-Github-Event": {"ping"}}})
 	h, err := s.Sign(body, testNow)
 	if err != nil {
 		t.Fatal(err)
@@ -335,21 +335,21 @@ func TestSignerHeaders(t *testing.T) {
 	}
 
 	// Standard Webhooks spec vector.
-	s, _ = NewSigner("standard-webhooks", "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", SignerOptions{MessageID: "msg_p5jXN8AQM9LWM0D4loKWxJek"})
+	s, _ = NewSigner("standard-webhooks", "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", SignerOpts{MessageID: "msg_p5jXN8AQM9LWM0D4loKWxJek"})
 	h, _ = s.Sign([]byte(`{"test": 2432232314}`), time.Unix(1614265330, 0))
 	if got := h.Get("webhook-signature"); got != "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=" {
 		t.Errorf("webhook-signature = %q", got)
 	}
 
 	// Stripe worked example.
-	s, _ = NewSigner("stripe", "whsec_test_secret", SignerOptions{})
+	s, _ = NewSigner("stripe", "whsec_test_secret", SignerOpts{})
 	h, _ = s.Sign([]byte("{\n  \"id\": \"evt_test_webhook\",\n  \"object\": \"event\"\n}"), time.Unix(1614265330, 0))
 	if got := h.Get("Stripe-Signature"); got != "t=1614265330,v1=af4ead0627a34a8cca29808e8de9ada8e41a92e6237c63cef6eacf51d36cca34" {
 		t.Errorf("Stripe-Signature = %q", got)
 	}
 
 	// Random message ids differ per delivery.
-	s, _ = NewSigner("svix", "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", SignerOptions{})
+	s, _ = NewSigner("svix", "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", SignerOpts{})
 	h1, _ := s.Sign(body, testNow)
 	h2, _ := s.Sign(body, testNow)
 	id1, id2 := h1.Get("svix-id"), h2.Get("svix-id")
@@ -358,7 +358,7 @@ func TestSignerHeaders(t *testing.T) {
 	}
 
 	// Basic default user.
-	s, _ = NewSigner("basic", "pw", SignerOptions{})
+	s, _ = NewSigner("basic", "pw", SignerOpts{})
 	h, _ = s.Sign(nil, testNow)
 	r := &http.Request{Header: h}
 	if u, p, ok := r.BasicAuth(); !ok || u != "hookpoint" || p != "pw" {

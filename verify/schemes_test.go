@@ -79,7 +79,7 @@ func TestGitHubParsing(t *testing.T) {
 	wantErr(t, "no header", v.Verify(req(), []byte(body)), ErrMissing)
 
 	// SHA-1 is only a fallback when the SHA-256 header is absent: no downgrade.
-	v1 := mustV(t)(GitHubWithOptions(GitHubOptions{AllowSHA1: true}, secret))
+	v1 := mustV(t)(GitHubWithOptions(GitHubOpts{AllowSHA1: true}, secret))
 	sha1 := "sha1=01dc10d0c83e72ed246219cdd91669667fe2ca59"
 	wantErr(t, "sha1 only", v1.Verify(req("X-Hub-Signature", sha1), []byte(body)), nil)
 	wantErr(t, "sha1 with bad sha256", v1.Verify(req("X-Hub-Signature", sha1, "X-Hub-Signature-256", "sha256="+strings.Repeat("0", 64)), []byte(body)), ErrMismatch)
@@ -127,7 +127,7 @@ func TestStandardWebhooksDetails(t *testing.T) {
 	const id, ts, body = "msg_p5jXN8AQM9LWM0D4loKWxJek", "1614265330", `{"test": 2432232314}`
 	const good = "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE="
 	at := func(sec int64) func() time.Time { return func() time.Time { return time.Unix(sec, 0) } }
-	v := mustV(t)(StandardWebhooks(StandardWebhooksOptions{Now: at(1614265330)}, secret))
+	v := mustV(t)(StandardWebhooks(StandardWebhooksOpts{Now: at(1614265330)}, secret))
 	sw := func(sig string) *http.Request {
 		return req("webhook-id", id, "webhook-timestamp", ts, "webhook-signature", sig)
 	}
@@ -156,14 +156,14 @@ func TestStandardWebhooksDetails(t *testing.T) {
 
 	// The tolerance edge is inclusive: exactly 300 s either way passes.
 	for _, d := range []int64{-300, 300} {
-		v := mustV(t)(StandardWebhooks(StandardWebhooksOptions{Now: at(1614265330 + d)}, secret))
+		v := mustV(t)(StandardWebhooks(StandardWebhooksOpts{Now: at(1614265330 + d)}, secret))
 		wantErr(t, "edge "+strconv.FormatInt(d, 10), v.Verify(sw(good), []byte(body)), nil)
 	}
-	v = mustV(t)(StandardWebhooks(StandardWebhooksOptions{Now: at(1614265330 + 3600), Tolerance: 2 * time.Hour}, secret))
+	v = mustV(t)(StandardWebhooks(StandardWebhooksOpts{Now: at(1614265330 + 3600), Tolerance: 2 * time.Hour}, secret))
 	wantErr(t, "custom tolerance", v.Verify(sw(good), []byte(body)), nil)
 
 	// The same key without the whsec_ prefix is accepted.
-	v = mustV(t)(StandardWebhooks(StandardWebhooksOptions{Now: at(1614265330)}, strings.TrimPrefix(secret, "whsec_")))
+	v = mustV(t)(StandardWebhooks(StandardWebhooksOpts{Now: at(1614265330)}, strings.TrimPrefix(secret, "whsec_")))
 	wantErr(t, "bare base64 secret", v.Verify(sw(good), []byte(body)), nil)
 
 	for name, s := range map[string]string{
@@ -173,13 +173,13 @@ func TestStandardWebhooksDetails(t *testing.T) {
 		"short pk":     "whpk_AAAA",
 		"bad sk":       "whsk_AAAA",
 	} {
-		if _, err := StandardWebhooks(StandardWebhooksOptions{}, s); !errors.Is(err, ErrNoSecret) {
+		if _, err := StandardWebhooks(StandardWebhooksOpts{}, s); !errors.Is(err, ErrNoSecret) {
 			t.Errorf("%s: got %v", name, err)
 		} else if strings.Contains(err.Error(), s) {
 			t.Errorf("%s: error leaks the secret: %v", name, err)
 		}
 	}
-	if _, err := StandardWebhooks(StandardWebhooksOptions{Tolerance: -time.Second}, secret); !errors.Is(err, ErrConfig) {
+	if _, err := StandardWebhooks(StandardWebhooksOpts{Tolerance: -time.Second}, secret); !errors.Is(err, ErrConfig) {
 		t.Errorf("negative tolerance: %v", err)
 	}
 }
@@ -193,7 +193,7 @@ func TestStandardWebhooksEd25519(t *testing.T) {
 		"private key": PrefixPrivateKey + base64.StdEncoding.EncodeToString(priv),
 		"seed":        PrefixPrivateKey + base64.StdEncoding.EncodeToString(priv.Seed()),
 	} {
-		s, err := NewSigner("standard-webhooks", sk, SignerOptions{})
+		s, err := NewSigner("standard-webhooks", sk, SignerOpts{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -202,14 +202,14 @@ func TestStandardWebhooksEd25519(t *testing.T) {
 			t.Fatalf("%s: signature %q", name, r.Header.Get("webhook-signature"))
 		}
 		// Verify with the public key, alongside an HMAC secret (mixed rotation).
-		v := mustV(t)(StandardWebhooks(StandardWebhooksOptions{Now: now}, whsecSecret(0), pk))
+		v := mustV(t)(StandardWebhooks(StandardWebhooksOpts{Now: now}, whsecSecret(0), pk))
 		wantErr(t, name, v.Verify(r, body), nil)
 		wantErr(t, name+" tampered", v.Verify(r, append(body, ' ')), ErrMismatch)
 		// The private key can verify too.
-		v = mustV(t)(StandardWebhooks(StandardWebhooksOptions{Now: now}, sk))
+		v = mustV(t)(StandardWebhooks(StandardWebhooksOpts{Now: now}, sk))
 		wantErr(t, name+" via sk", v.Verify(r, body), nil)
 		// An HMAC-only verifier rejects v1a.
-		v = mustV(t)(StandardWebhooks(StandardWebhooksOptions{Now: now}, whsecSecret(0)))
+		v = mustV(t)(StandardWebhooks(StandardWebhooksOpts{Now: now}, whsecSecret(0)))
 		wantErr(t, name+" hmac only", v.Verify(r, body), ErrMismatch)
 	}
 }
@@ -218,7 +218,7 @@ func TestStripeHeader(t *testing.T) {
 	const secret = "whsec_test_secret"
 	body := "{\n  \"id\": \"evt_test_webhook\",\n  \"object\": \"event\"\n}"
 	const sig = "af4ead0627a34a8cca29808e8de9ada8e41a92e6237c63cef6eacf51d36cca34"
-	v := mustV(t)(Stripe(TimestampOptions{Now: func() time.Time { return time.Unix(1614265340, 0) }}, secret))
+	v := mustV(t)(Stripe(TimestampOpts{Now: func() time.Time { return time.Unix(1614265340, 0) }}, secret))
 	for name, tc := range map[string]struct {
 		header string
 		kind   error
@@ -251,8 +251,8 @@ func TestStripeHeader(t *testing.T) {
 func TestSlackDetails(t *testing.T) {
 	const secret, ts, body = "8f742231b10e8888abcd99yyyzzz85a5", "1531420618", "token=x&team_id=T1"
 	sig := "v0=" + hmacHex(secret, "v0:"+ts+":"+body)
-	at := func(sec int64) TimestampOptions {
-		return TimestampOptions{Now: func() time.Time { return time.Unix(sec, 0) }}
+	at := func(sec int64) TimestampOpts {
+		return TimestampOpts{Now: func() time.Time { return time.Unix(sec, 0) }}
 	}
 	v := mustV(t)(Slack(at(1531420618), secret))
 	wantErr(t, "valid", v.Verify(req(HeaderSlackTimestamp, ts, HeaderSlackSignature, sig), []byte(body)), nil)
@@ -265,7 +265,7 @@ func TestSlackDetails(t *testing.T) {
 }
 
 func TestHMACOptions(t *testing.T) {
-	for name, o := range map[string]HMACOptions{
+	for name, o := range map[string]HMACOpts{
 		"no header":             {},
 		"bad header":            {Header: "X Sig"},
 		"bad algorithm":         {Header: "X-Sig", Algorithm: "md5"},
@@ -285,19 +285,19 @@ func TestHMACOptions(t *testing.T) {
 			t.Errorf("SignHMAC %s: got %v", name, err)
 		}
 	}
-	if _, err := SignHMAC(HMACOptions{Header: "X-Sig"}, "", nil, testNow, nil); !errors.Is(err, ErrNoSecret) {
+	if _, err := SignHMAC(HMACOpts{Header: "X-Sig"}, "", nil, testNow, nil); !errors.Is(err, ErrNoSecret) {
 		t.Errorf("SignHMAC empty secret: %v", err)
 	}
 
 	// Defaults: sha256, hex, {body} -> same as GitHub without prefix.
 	body := []byte("Hello, World!")
-	h, err := SignHMAC(HMACOptions{Header: "X-Sig"}, "It's a Secret to Everybody", body, testNow, nil)
+	h, err := SignHMAC(HMACOpts{Header: "X-Sig"}, "It's a Secret to Everybody", body, testNow, nil)
 	if err != nil || h.Get("X-Sig") != "757107ea0eb2509fc211221cce984b8a37570b6d7586c22c46f4379c8b043e17" {
 		t.Errorf("default SignHMAC = %v, %v", h, err)
 	}
 
 	// Default template with a timestamp header is "{timestamp}.{body}".
-	o := HMACOptions{Header: "X-Sig", TimestampHeader: "X-Ts", Now: fixedClock}
+	o := HMACOpts{Header: "X-Sig", TimestampHeader: "X-Ts", Now: fixedClock}
 	h, _ = SignHMAC(o, "k", body, testNow, nil)
 	if want := hmacHex("k", "1700000000."+string(body)); h.Get("X-Sig") != want || h.Get("X-Ts") != "1700000000" {
 		t.Errorf("timestamped SignHMAC = %v", h)
@@ -308,7 +308,7 @@ func TestHMACOptions(t *testing.T) {
 	wantErr(t, "old ts", v.Verify(req("X-Sig", h.Get("X-Sig"), "X-Ts", "1699999000"), body), ErrExpired)
 
 	// base64url, prefix matched case-insensitively, padding optional.
-	o = HMACOptions{Header: "X-Sig", Algorithm: "SHA1", Encoding: "base64url", Prefix: "sha1="}
+	o = HMACOpts{Header: "X-Sig", Algorithm: "SHA1", Encoding: "base64url", Prefix: "sha1="}
 	h, _ = SignHMAC(o, "k", body, testNow, nil)
 	sig := h.Get("X-Sig")
 	v = mustV(t)(HMAC(o, "k"))
@@ -319,7 +319,7 @@ func TestHMACOptions(t *testing.T) {
 	wantErr(t, "bad base64", v.Verify(req("X-Sig", "sha1=***"), body), ErrMalformed)
 
 	// Header placeholders must be present.
-	o = HMACOptions{Header: "X-Sig", Template: "{header:X-Id}|{body}"}
+	o = HMACOpts{Header: "X-Sig", Template: "{header:X-Id}|{body}"}
 	v = mustV(t)(HMAC(o, "k"))
 	h, _ = SignHMAC(o, "k", body, testNow, http.Header{"X-Id": {"42"}})
 	if want := hmacHex("k", "42|"+string(body)); h.Get("X-Sig") != want {
@@ -334,12 +334,12 @@ func TestHMACOptions(t *testing.T) {
 }
 
 func TestToken(t *testing.T) {
-	for name, o := range map[string]TokenOptions{"neither": {}, "both": {Header: "X-T", Query: "t"}} {
+	for name, o := range map[string]TokenOpts{"neither": {}, "both": {Header: "X-T", Query: "t"}} {
 		if _, err := Token(o, "tok"); !errors.Is(err, ErrConfig) {
 			t.Errorf("%s: %v", name, err)
 		}
 	}
-	q := mustV(t)(Token(TokenOptions{Query: "token"}, "old-token", "new-token"))
+	q := mustV(t)(Token(TokenOpts{Query: "token"}, "old-token", "new-token"))
 	get := func(query string) *http.Request { return httptest.NewRequest(http.MethodPost, "/hook?"+query, nil) }
 	wantErr(t, "query", q.Verify(get("token=new-token"), nil), nil)
 	wantErr(t, "query old", q.Verify(get("a=b&token=old-token"), nil), nil)
@@ -491,7 +491,7 @@ func TestConcurrentUse(t *testing.T) {
 }
 
 func TestHMACTemplateHeaders(t *testing.T) {
-	for name, o := range map[string]HMACOptions{
+	for name, o := range map[string]HMACOpts{
 		"signs signature header": {Header: "X-Sig", Template: "{header:x-sig}{body}"},
 		"blank prefix":           {Header: "X-Sig", Prefix: " v1="},
 		"control prefix":         {Header: "X-Sig", Prefix: "v1\n"},
@@ -501,7 +501,7 @@ func TestHMACTemplateHeaders(t *testing.T) {
 		}
 	}
 	// The timestamp header may itself appear in the template.
-	o := HMACOptions{Header: "X-Sig", TimestampHeader: "X-Ts", Template: "{header:X-Ts}/{timestamp}/{body}", Now: fixedClock}
+	o := HMACOpts{Header: "X-Sig", TimestampHeader: "X-Ts", Template: "{header:X-Ts}/{timestamp}/{body}", Now: fixedClock}
 	h, err := SignHMAC(o, "k", []byte("b"), testNow, nil)
 	if err != nil {
 		t.Fatal(err)

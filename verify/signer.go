@@ -19,13 +19,13 @@ type Signer interface {
 	Sign(body []byte, now time.Time) (http.Header, error)
 }
 
-// SignerOptions carries scheme-specific settings for NewSigner.
-type SignerOptions struct {
+// SignerOpts carries scheme-specific settings for NewSigner.
+type SignerOpts struct {
 	// MessageID is the webhook-id (svix-id) for "standard-webhooks" and
 	// "svix"; when empty each Sign call generates a random "msg_..." id.
 	MessageID string
 	// HMAC describes the "hmac" scheme.
-	HMAC HMACOptions
+	HMAC HMACOpts
 	// Header holds extra headers to send along; for "hmac" they also supply
 	// the values of {header:Name} template placeholders.
 	Header http.Header
@@ -66,7 +66,7 @@ func (s signerFunc) Sign(body []byte, now time.Time) (http.Header, error) {
 // NewSigner returns a Signer for scheme (one of Schemes) keyed with secret.
 // An empty secret is an error wrapping ErrNoSecret, an unknown scheme or bad
 // options an error wrapping ErrConfig.
-func NewSigner(scheme, secret string, opts SignerOptions) (Signer, error) {
+func NewSigner(scheme, secret string, opts SignerOpts) (Signer, error) {
 	const check = "signer"
 	if !slices.Contains(schemes, scheme) {
 		return nil, configErr(check, "unknown scheme "+strconv.Quote(scheme))

@@ -17,7 +17,7 @@ const checkSlack = "slack-signature"
 // Slack verifies "X-Slack-Signature: v0=<hex>", the HMAC-SHA256 of
 // "v0:<X-Slack-Request-Timestamp>:<body>" keyed with the signing secret. The
 // timestamp must be within opts.Tolerance (default 5 minutes) of now.
-func Slack(opts TimestampOptions, secrets ...string) (Verifier, error) {
+func Slack(opts TimestampOpts, secrets ...string) (Verifier, error) {
 	tol, err := tolerance(checkSlack, opts.Tolerance)
 	if err != nil {
 		return nil, err

@@ -34,8 +34,8 @@ const checkStandardWebhooks = "standard-webhooks-signature"
 // request cannot make the verifier do unbounded work.
 const maxSignatureEntries = 32
 
-// StandardWebhooksOptions tunes the Standard Webhooks verifier.
-type StandardWebhooksOptions struct {
+// StandardWebhooksOpts tunes the Standard Webhooks verifier.
+type StandardWebhooksOpts struct {
 	// Tolerance is the accepted distance between webhook-timestamp and now,
 	// in either direction. Zero means DefaultTolerance (5 minutes).
 	Tolerance time.Duration
@@ -53,7 +53,7 @@ type StandardWebhooksOptions struct {
 // or "whpk_<base64 public key>" (or "whsk_<base64 private key>") for v1a. A
 // secret that is not valid base64 is a construction error wrapping
 // ErrNoSecret.
-func StandardWebhooks(opts StandardWebhooksOptions, secrets ...string) (Verifier, error) {
+func StandardWebhooks(opts StandardWebhooksOpts, secrets ...string) (Verifier, error) {
 	tol, err := tolerance(checkStandardWebhooks, opts.Tolerance)
 	if err != nil {
 		return nil, err

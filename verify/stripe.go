@@ -19,7 +19,7 @@ const checkStripe = "stripe-signature"
 // are (including the "whsec_" prefix). Any matching v1 entry passes; other
 // schemes (v0, ...) are ignored. The timestamp must be within
 // opts.Tolerance (default 5 minutes) of now.
-func Stripe(opts TimestampOptions, secrets ...string) (Verifier, error) {
+func Stripe(opts TimestampOpts, secrets ...string) (Verifier, error) {
 	tol, err := tolerance(checkStripe, opts.Tolerance)
 	if err != nil {
 		return nil, err

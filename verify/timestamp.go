@@ -10,8 +10,8 @@ import (
 // to the past and to the future.
 const DefaultTolerance = 5 * time.Minute
 
-// TimestampOptions tunes verifiers whose signatures cover a timestamp.
-type TimestampOptions struct {
+// TimestampOpts tunes verifiers whose signatures cover a timestamp.
+type TimestampOpts struct {
 	// Tolerance is the accepted distance between the signed timestamp and
 	// now, in either direction. Zero means DefaultTolerance (5 minutes).
 	Tolerance time.Duration

@@ -9,16 +9,16 @@ import (
 
 const checkToken = "token"
 
-// TokenOptions says where Token looks for the shared token. Exactly one of
+// TokenOpts says where Token looks for the shared token. Exactly one of
 // Header and Query must be set.
-type TokenOptions struct {
+type TokenOpts struct {
 	Header string // request header, e.g. "X-Webhook-Token"
 	Query  string // URL query parameter, e.g. "token"
 }
 
 // Token verifies a shared token sent verbatim in a header or a query
 // parameter against any of tokens, in constant time.
-func Token(opts TokenOptions, tokens ...string) (Verifier, error) {
+func Token(opts TokenOpts, tokens ...string) (Verifier, error) {
 	if (opts.Header == "") == (opts.Query == "") {
 		return nil, configErr(checkToken, "exactly one of Header and Query must be set")
 	}

@@ -76,8 +76,8 @@ func (v vector) request(body []byte) *http.Request {
 	return r
 }
 
-func (v vector) timestampOptions() TimestampOptions {
-	o := TimestampOptions{Tolerance: time.Duration(v.Tolerance) * time.Second}
+func (v vector) timestampOptions() TimestampOpts {
+	o := TimestampOpts{Tolerance: time.Duration(v.Tolerance) * time.Second}
 	if v.Now != 0 {
 		now := time.Unix(v.Now, 0)
 		o.Now = func() time.Time { return now }
@@ -90,7 +90,7 @@ func (v vector) timestampOptions() TimestampOptions {
 func verifierFor(v vector) (Verifier, error) {
 	switch v.Provider {
 	case "github":
-		return GitHubWithOptions(GitHubOptions{AllowSHA1: strings.Contains(v.Scheme, "sha1")}, v.Secret)
+		return GitHubWithOptions(GitHubOpts{AllowSHA1: strings.Contains(v.Scheme, "sha1")}, v.Secret)
 	case "gitlab":
 		return GitLab(v.Secret)
 	case "gitea":
@@ -101,7 +101,7 @@ func verifierFor(v vector) (Verifier, error) {
 		return Bitbucket(v.Secret)
 	case "standard-webhooks", "svix":
 		o := v.timestampOptions()
-		return StandardWebhooks(StandardWebhooksOptions{Tolerance: o.Tolerance, Now: o.Now}, v.Secret)
+		return StandardWebhooks(StandardWebhooksOpts{Tolerance: o.Tolerance, Now: o.Now}, v.Secret)
 	case "stripe":
 		return Stripe(v.timestampOptions(), v.Secret)
 	case "slack":

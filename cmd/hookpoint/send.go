@@ -39,7 +39,7 @@ func send(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io
 		fmt.Fprintf(stderr, sendUsage, strings.Join(verify.Schemes(), ", "))
 		fs.PrintDefaults()
 	}
-	var o signOptions
+	var o signOpts
 	o.register(fs)
 	to := fs.String("to", "", "URL to POST to (required), e.g. http://localhost:8080/api/plugin/hookpoint.github/webhook/github")
 	timeout := fs.Duration("timeout", 10*time.Second, "time limit for the whole request")

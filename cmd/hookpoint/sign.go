@@ -60,8 +60,8 @@ var deliveryHeaders = map[string][]string{
 	"gogs":        {"X-Gogs-Delivery"},
 }
 
-// signOptions are the flags sign and send share.
-type signOptions struct {
+// signOpts are the flags sign and send share.
+type signOpts struct {
 	scheme, secret, secretFile  string
 	event, id, timestamp        string
 	algorithm, encoding, prefix string
@@ -77,7 +77,7 @@ type headerFlag []string
 func (h *headerFlag) String() string     { return strings.Join(*h, ", ") }
 func (h *headerFlag) Set(v string) error { *h = append(*h, v); return nil }
 
-func (o *signOptions) register(fs *flag.FlagSet) {
+func (o *signOpts) register(fs *flag.FlagSet) {
 	o.fs = fs
 	fs.StringVar(&o.scheme, "scheme", "", "signature scheme (required): "+strings.Join(verify.Schemes(), ", "))
 	fs.StringVar(&o.secret, "secret", "", "the secret; visible to other users in ps, prefer --secret-file or $"+envSignSecret)
@@ -103,7 +103,7 @@ func sign(_ context.Context, args []string, stdin io.Reader, stdout, stderr io.W
 		fmt.Fprintf(stderr, signUsage, strings.Join(verify.Schemes(), ", "))
 		fs.PrintDefaults()
 	}
-	var o signOptions
+	var o signOpts
 	o.register(fs)
 	files, err := parseInterspersed(fs, args)
 	if err != nil {
@@ -122,7 +122,7 @@ func sign(_ context.Context, args []string, stdin io.Reader, stdout, stderr io.W
 
 // sign returns every header to send with body: signature, event, delivery
 // id, content type and the extra --header ones.
-func (o *signOptions) sign(body []byte) (http.Header, error) {
+func (o *signOpts) sign(body []byte) (http.Header, error) {
 	set := map[string]bool{}
 	o.fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
 	schemes := verify.Schemes()
@@ -203,10 +203,10 @@ func (o *signOptions) sign(body []byte) (http.Header, error) {
 		now = time.Unix(ts, 0)
 	}
 
-	opts := verify.SignerOptions{Header: extra, User: o.user}
+	opts := verify.SignerOpts{Header: extra, User: o.user}
 	switch {
 	case isHMAC:
-		opts.HMAC = verify.HMACOptions{
+		opts.HMAC = verify.HMACOpts{
 			Header: name, Algorithm: o.algorithm, Encoding: o.encoding, Prefix: o.prefix,
 			TimestampHeader: o.tsHeader, Template: o.template,
 		}
@@ -257,7 +257,7 @@ func (o *signOptions) sign(body []byte) (http.Header, error) {
 
 // readSecret returns the secret from --secret-file, --secret or the
 // environment, in that order; giving both flags is an error.
-func (o *signOptions) readSecret(secretSet bool) (string, error) {
+func (o *signOpts) readSecret(secretSet bool) (string, error) {
 	switch {
 	case o.secretFile != "" && secretSet:
 		return "", errors.New("give either --secret or --secret-file, not both")

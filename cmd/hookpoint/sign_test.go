@@ -86,7 +86,7 @@ func TestSignEachScheme(t *testing.T) {
 		}
 		return v
 	}
-	hmacOpts := verify.HMACOptions{
+	hmacOpts := verify.HMACOpts{
 		Header: "X-Signature", Algorithm: "sha512", Encoding: "base64url", Prefix: "v1=",
 		TimestampHeader: "X-Timestamp", Template: "{timestamp}:{header:X-Tenant}:{body}",
 	}
@@ -108,12 +108,12 @@ func TestSignEachScheme(t *testing.T) {
 				if id := r.Header.Get("X-GitHub-Delivery"); !uuidRE.MatchString(id) {
 					t.Errorf("X-GitHub-Delivery %q is not a UUID v4", id)
 				}
-				if err := must(verify.GitHubWithOptions(verify.GitHubOptions{AllowSHA1: true}, secret)).Verify(withoutHeader(r, "X-Hub-Signature-256"), body); err != nil {
+				if err := must(verify.GitHubWithOptions(verify.GitHubOpts{AllowSHA1: true}, secret)).Verify(withoutHeader(r, "X-Hub-Signature-256"), body); err != nil {
 					t.Errorf("legacy sha1 signature: %v", err)
 				}
 			}},
 		{name: "github-sha1", args: []string{"--event", "ping", "--id", "d-1"}, env: []string{envSignSecret + "=" + secret},
-			v: must(verify.GitHubWithOptions(verify.GitHubOptions{AllowSHA1: true}, secret)), bodySig: true,
+			v: must(verify.GitHubWithOptions(verify.GitHubOpts{AllowSHA1: true}, secret)), bodySig: true,
 			want: map[string]string{"X-GitHub-Event": "ping", "X-GitHub-Delivery": "d-1"}},
 		{name: "gitlab", args: []string{"--event", "Push Hook", "--secret", secret}, v: must(verify.GitLab(secret)),
 			want: map[string]string{"X-Gitlab-Event": "Push Hook", "X-Gitlab-Event-UUID": ""}},
@@ -135,22 +135,22 @@ func TestSignEachScheme(t *testing.T) {
 		{name: "bitbucket", args: []string{"--event", "repo:refs_changed", "--secret-file", secretFile}, v: must(verify.Bitbucket(secret)), bodySig: true,
 			want: map[string]string{"X-Event-Key": "repo:refs_changed"}},
 		{name: "standard-webhooks", args: []string{"--secret-file", swSecretFile, "--id", "msg_p5jXN8AQM9LWM0D4loKWxJek"},
-			v: must(verify.StandardWebhooks(verify.StandardWebhooksOptions{}, swSecret)), bodySig: true,
+			v: must(verify.StandardWebhooks(verify.StandardWebhooksOpts{}, swSecret)), bodySig: true,
 			want: map[string]string{"Webhook-Id": "msg_p5jXN8AQM9LWM0D4loKWxJek", "Webhook-Timestamp": ""}},
 		{name: "svix", env: []string{envSignSecret + "=" + swSecret}, stdin: true,
-			v: must(verify.StandardWebhooks(verify.StandardWebhooksOptions{}, swSecret)), bodySig: true,
+			v: must(verify.StandardWebhooks(verify.StandardWebhooksOpts{}, swSecret)), bodySig: true,
 			want: map[string]string{"Svix-Id": "", "Svix-Timestamp": "", "Svix-Signature": ""}},
-		{name: "stripe", args: []string{"--secret-file", secretFile}, v: must(verify.Stripe(verify.TimestampOptions{}, secret)), bodySig: true,
+		{name: "stripe", args: []string{"--secret-file", secretFile}, v: must(verify.Stripe(verify.TimestampOpts{}, secret)), bodySig: true,
 			want: map[string]string{"Stripe-Signature": ""}},
 		{name: "slack", args: []string{"--secret-file", secretFile, "--content-type", "application/x-www-form-urlencoded"},
-			v: must(verify.Slack(verify.TimestampOptions{}, secret)), bodySig: true,
+			v: must(verify.Slack(verify.TimestampOpts{}, secret)), bodySig: true,
 			want: map[string]string{"Content-Type": "application/x-www-form-urlencoded", "X-Slack-Request-Timestamp": ""}},
 		{name: "hmac", args: []string{"--secret-file", secretFile, "--header", "X-Signature", "--algorithm", "sha512", "--encoding", "base64url",
 			"--prefix", "v1=", "--timestamp-header", "X-Timestamp", "--template", "{timestamp}:{header:X-Tenant}:{body}", "--header", "X-Tenant: acme"},
 			v: must(verify.HMAC(hmacOpts, secret)), bodySig: true,
 			want: map[string]string{"X-Tenant": "acme", "X-Timestamp": "", "X-Signature": ""}},
 		{name: "token", args: []string{"--secret-file", secretFile, "--header", "X-Api-Key"},
-			v: must(verify.Token(verify.TokenOptions{Header: "X-Api-Key"}, secret)), want: map[string]string{"X-Api-Key": secret}},
+			v: must(verify.Token(verify.TokenOpts{Header: "X-Api-Key"}, secret)), want: map[string]string{"X-Api-Key": secret}},
 		{name: "bearer", args: []string{"--secret-file", secretFile}, v: must(verify.Bearer(secret))},
 		{name: "basic", args: []string{"--secret-file", secretFile, "--user", "ci"}, v: must(verify.Basic(map[string]string{"ci": secret}))},
 	}
@@ -232,11 +232,11 @@ func TestSignTimestamp(t *testing.T) {
 	if got := r.Header.Get("Stripe-Signature"); !strings.HasPrefix(got, "t=1700000000,v1=") {
 		t.Errorf("Stripe-Signature = %q", got)
 	}
-	v, _ := verify.Stripe(verify.TimestampOptions{Now: func() time.Time { return time.Unix(ts+10, 0) }}, "k")
+	v, _ := verify.Stripe(verify.TimestampOpts{Now: func() time.Time { return time.Unix(ts+10, 0) }}, "k")
 	if err := v.Verify(r, []byte("{}")); err != nil {
 		t.Errorf("verify at the signing time: %v", err)
 	}
-	v, _ = verify.Stripe(verify.TimestampOptions{}, "k")
+	v, _ = verify.Stripe(verify.TimestampOpts{}, "k")
 	if err := v.Verify(r, []byte("{}")); !errors.Is(err, verify.ErrExpired) {
 		t.Errorf("verify now: %v, want expired", err)
 	}

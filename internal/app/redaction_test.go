@@ -29,7 +29,7 @@ type credentialCase struct {
 
 // signed returns the headers a sender signing body with scheme would send,
 // with extra added.
-func signed(t *testing.T, scheme, secret string, opts verify.SignerOptions, body []byte, extra ...string) http.Header {
+func signed(t *testing.T, scheme, secret string, opts verify.SignerOpts, body []byte, extra ...string) http.Header {
 	t.Helper()
 	s, err := verify.NewSigner(scheme, secret, opts)
 	if err != nil {
@@ -73,13 +73,13 @@ func TestStoredDeliveriesRedactCredentials(t *testing.T) {
 	b := startApp(t, allPluginsConfig, t.TempDir())
 	for _, c := range []credentialCase{
 		{"github", "hookpoint.github", "POST", githubHook, push,
-			signed(t, "github", ghSecret, verify.SignerOptions{}, push, "X-GitHub-Event", "push", "Content-Type", json),
+			signed(t, "github", ghSecret, verify.SignerOpts{}, push, "X-GitHub-Event", "push", "Content-Type", json),
 			[]string{"X-Hub-Signature-256", "X-Hub-Signature"}, ""},
 		{"gitlab", "hookpoint.gitlab", "POST", "/api/plugin/hookpoint.gitlab/webhook/gitlab", gitlabPush,
-			signed(t, "gitlab", gitlabToken, verify.SignerOptions{}, gitlabPush, "X-Gitlab-Event", "Push Hook", "Content-Type", json),
+			signed(t, "gitlab", gitlabToken, verify.SignerOpts{}, gitlabPush, "X-Gitlab-Event", "Push Hook", "Content-Type", json),
 			[]string{"X-Gitlab-Token"}, ""},
 		{"generic, basic", "hookpoint.generic", "POST", "/api/plugin/hookpoint.generic/webhook/generic", relay,
-			signed(t, "basic", genericPrevious, verify.SignerOptions{User: "relay"}, relay, "Content-Type", json),
+			signed(t, "basic", genericPrevious, verify.SignerOpts{User: "relay"}, relay, "Content-Type", json),
 			[]string{"Authorization"}, ""},
 		{"resource", "hookpoint.resource", "POST", "/api/plugin/hookpoint.resource/webhook/resource", []byte(`{"name":"printer"}`),
 			bearer(json), []string{"Authorization"}, ""},
@@ -100,18 +100,18 @@ func TestStoredDeliveriesRedactCredentials(t *testing.T) {
 		c      credentialCase
 	}{
 		{`VERIFY: hmac, SECRET: ` + secret, credentialCase{"generic, hmac", "", "POST", genericHook, relay,
-			signed(t, "hmac", secret, verify.SignerOptions{HMAC: verify.HMACOptions{Header: "X-Signature"}}, relay, "Content-Type", json),
+			signed(t, "hmac", secret, verify.SignerOpts{HMAC: verify.HMACOpts{Header: "X-Signature"}}, relay, "Content-Type", json),
 			[]string{"X-Signature"}, ""}},
 		{`VERIFY: token, TOKEN_HEADER: X-Relay-Key, SECRET: ` + secret, credentialCase{"generic, token header", "", "POST", genericHook, relay,
-			signed(t, "token", secret, verify.SignerOptions{TokenHeader: "X-Relay-Key"}, relay, "Content-Type", json),
+			signed(t, "token", secret, verify.SignerOpts{TokenHeader: "X-Relay-Key"}, relay, "Content-Type", json),
 			[]string{"X-Relay-Key"}, ""}},
 		{`VERIFY: token, TOKEN_QUERY: relay_key, SECRET: ` + secret, credentialCase{"generic, token query", "", "POST", genericHook + "?relay_key=" + secret, relay,
 			http.Header{"Content-Type": {json}}, nil, "relay_key"}},
 		{`VERIFY: bearer, SECRET: ` + secret, credentialCase{"generic, bearer", "", "POST", genericHook, relay,
-			signed(t, "bearer", secret, verify.SignerOptions{}, relay, "Content-Type", json),
+			signed(t, "bearer", secret, verify.SignerOpts{}, relay, "Content-Type", json),
 			[]string{"Authorization"}, ""}},
 		{`VERIFY: standard-webhooks, SECRET: "` + whsec + `"`, credentialCase{"generic, standard webhooks", "", "POST", genericHook, relay,
-			signed(t, "standard-webhooks", whsec, verify.SignerOptions{}, relay, "Content-Type", json),
+			signed(t, "standard-webhooks", whsec, verify.SignerOpts{}, relay, "Content-Type", json),
 			[]string{"Webhook-Signature"}, ""}},
 	} {
 		t.Run(s.c.name, func(t *testing.T) {

@@ -149,7 +149,7 @@ func (p *Plugin) build() ([]sdk.Verifier, *template.Template, error) {
 	if len(c.AllowIPs) > 0 && allowErr == nil && proxyErr == nil {
 		// First, so that a request from elsewhere is refused before
 		// its credentials are looked at.
-		v, err := verify.IPAllow(verify.IPAllowOptions{Allow: c.AllowIPs, TrustedProxies: c.TrustedProxies})
+		v, err := verify.IPAllow(verify.IPAllowOpts{Allow: c.AllowIPs, TrustedProxies: c.TrustedProxies})
 		if err != nil {
 			errs = append(errs, fmt.Errorf("ALLOW_IPS: %w", err))
 		} else {
@@ -208,7 +208,7 @@ func (p *Plugin) verifier() (sdk.Verifier, error) {
 	secrets := p.secrets()
 	switch c.Verify {
 	case VerifyHMAC:
-		v, err := verify.HMAC(verify.HMACOptions{
+		v, err := verify.HMAC(verify.HMACOpts{
 			Header:    or(c.HMACHeader, DefaultHMACHeader),
 			Algorithm: or(c.HMACAlgorithm, DefaultHMACAlgorithm),
 			Encoding:  or(c.HMACEncoding, DefaultHMACEncoding),
@@ -219,7 +219,7 @@ func (p *Plugin) verifier() (sdk.Verifier, error) {
 		}
 		return v, nil
 	case VerifyToken:
-		opts := verify.TokenOptions{Query: c.TokenQuery}
+		opts := verify.TokenOpts{Query: c.TokenQuery}
 		if c.TokenQuery == "" {
 			opts.Header = or(c.TokenHeader, DefaultTokenHeader)
 			if !validHeaderName(opts.Header) {
@@ -259,7 +259,7 @@ func (p *Plugin) verifier() (sdk.Verifier, error) {
 		}
 		return verify.Any(vs...), nil
 	case VerifyStandardWebhooks:
-		v, err := verify.StandardWebhooks(verify.StandardWebhooksOptions{}, secrets...)
+		v, err := verify.StandardWebhooks(verify.StandardWebhooksOpts{}, secrets...)
 		if err != nil {
 			return nil, fmt.Errorf("VERIFY standard-webhooks (SECRET must be whsec_<base64> or whpk_<base64>): %w", err)
 		}

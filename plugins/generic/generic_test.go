@@ -58,7 +58,7 @@ func compact(t *testing.T, b []byte) string {
 }
 
 // signedRequest signs body as a real sender of scheme would.
-func signedRequest(t *testing.T, scheme, secret string, opts verify.SignerOptions, body []byte) *sdk.Request {
+func signedRequest(t *testing.T, scheme, secret string, opts verify.SignerOpts, body []byte) *sdk.Request {
 	t.Helper()
 	s, err := verify.NewSigner(scheme, secret, opts)
 	if err != nil {
@@ -130,12 +130,12 @@ func TestVerifyStyles(t *testing.T) {
 	t.Parallel()
 	body := fixture(t, "alert.firing.json")
 	want := compact(t, body)
-	hmacCustom := verify.HMACOptions{Header: "X-Hub-Signature-512", Algorithm: "sha512", Encoding: "base64", Prefix: "sha512="}
+	hmacCustom := verify.HMACOpts{Header: "X-Hub-Signature-512", Algorithm: "sha512", Encoding: "base64", Prefix: "sha512="}
 	tests := []struct {
 		name     string
 		cfg      generic.Config
 		scheme   string // NewSigner scheme; "" for the query token
-		opts     verify.SignerOptions
+		opts     verify.SignerOpts
 		current  string
 		previous string
 		wrong    int // status for a wrong secret
@@ -144,7 +144,7 @@ func TestVerifyStyles(t *testing.T) {
 	}{
 		{
 			name: "hmac with defaults", cfg: generic.Config{Verify: generic.VerifyHMAC},
-			scheme: "hmac", opts: verify.SignerOptions{HMAC: verify.HMACOptions{Header: "X-Signature"}},
+			scheme: "hmac", opts: verify.SignerOpts{HMAC: verify.HMACOpts{Header: "X-Signature"}},
 			wrong: 403, missing: 400, kind: verify.ErrMismatch,
 		},
 		{
@@ -153,7 +153,7 @@ func TestVerifyStyles(t *testing.T) {
 				Verify: generic.VerifyHMAC, HMACHeader: hmacCustom.Header, HMACAlgorithm: hmacCustom.Algorithm,
 				HMACEncoding: hmacCustom.Encoding, HMACPrefix: hmacCustom.Prefix,
 			},
-			scheme: "hmac", opts: verify.SignerOptions{HMAC: hmacCustom},
+			scheme: "hmac", opts: verify.SignerOpts{HMAC: hmacCustom},
 			wrong: 403, missing: 400, kind: verify.ErrMismatch,
 		},
 		{
@@ -162,7 +162,7 @@ func TestVerifyStyles(t *testing.T) {
 		},
 		{
 			name: "token in a custom header", cfg: generic.Config{Verify: generic.VerifyToken, TokenHeader: "X-Auth-Token"},
-			scheme: "token", opts: verify.SignerOptions{TokenHeader: "X-Auth-Token"},
+			scheme: "token", opts: verify.SignerOpts{TokenHeader: "X-Auth-Token"},
 			wrong: 403, missing: 400, kind: verify.ErrMismatch,
 		},
 		{
@@ -175,7 +175,7 @@ func TestVerifyStyles(t *testing.T) {
 		},
 		{
 			name: "basic", cfg: generic.Config{Verify: generic.VerifyBasic, BasicUser: "alertmanager"},
-			scheme: "basic", opts: verify.SignerOptions{User: "alertmanager"},
+			scheme: "basic", opts: verify.SignerOpts{User: "alertmanager"},
 			wrong: 401, missing: 401, kind: verify.ErrUnauthorized,
 		},
 		{
@@ -268,7 +268,7 @@ func TestVerifyStyles(t *testing.T) {
 func TestBasicWrongUser(t *testing.T) {
 	t.Parallel()
 	h := setup(t, generic.Config{Verify: generic.VerifyBasic, BasicUser: "alertmanager", Secret: sdk.NewSecret("pw")})
-	req := signedRequest(t, "basic", "pw", verify.SignerOptions{User: "someone-else"}, []byte("hello"))
+	req := signedRequest(t, "basic", "pw", verify.SignerOpts{User: "someone-else"}, []byte("hello"))
 	resp, err := sdktest.Serve(t, h, generic.Endpoint, req)
 	if got := sdktest.Status(resp, err); got != http.StatusUnauthorized {
 		t.Fatalf("status = %d (%v), want 401", got, err)
