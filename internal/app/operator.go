@@ -14,12 +14,12 @@ type operator struct {
 	wake func()
 }
 
-func (o operator) ReplayDeliveries(ctx context.Context, f record.DeliveryFilter) ([]int64, error) {
-	ids, err := o.Store.ReplayDeliveries(ctx, f)
+func (o operator) ReplayDeliveries(ctx context.Context, f record.DeliveryFilter) ([]int64, []int64, error) {
+	ids, originals, err := o.Store.ReplayDeliveries(ctx, f)
 	if len(ids) > 0 {
 		o.wake()
 	}
-	return ids, err
+	return ids, originals, err
 }
 
 func (o operator) RetryDead(ctx context.Context, f record.DeliveryFilter) (int64, error) {

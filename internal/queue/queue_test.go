@@ -63,6 +63,10 @@ func TestRunner(t *testing.T) {
 			// A second runner, as another replica: it must not claim held rows.
 			other := queue.NewRunner(s.DeliveryQueue(), "r2", queue.Config{Workers: 4, Poll: 10 * time.Millisecond}, w, slog.New(slog.DiscardHandler))
 			defer start(other)()
+			// Once it can reserve, its start-up rescue (on SQLite, of every
+			// running row) is over: it must not run into the held rows.
+			waitReserve(t, other)
+			other.Unreserve()
 			// The runner's own claim loop holds an idle worker's token for
 			// a moment now and then: waitReserve retries.
 			for range 4 {

@@ -67,6 +67,10 @@ const (
 	Busy
 )
 
+// MaxReplay is the most deliveries one replay takes; a filter that selects
+// more is replayed page by page.
+const MaxReplay = 10000
+
 // DeliveryFilter selects deliveries; zero fields match everything.
 type DeliveryFilter struct {
 	ID         int64

@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -16,7 +17,8 @@ import (
 type Operator interface {
 	Deliveries(ctx context.Context, f record.DeliveryFilter) ([]*record.Delivery, error)
 	Delivery(ctx context.Context, id int64) (*record.Delivery, error)
-	ReplayDeliveries(ctx context.Context, f record.DeliveryFilter) ([]int64, error)
+	CountMatching(ctx context.Context, f record.DeliveryFilter) (int64, error)
+	ReplayDeliveries(ctx context.Context, f record.DeliveryFilter) (ids, originals []int64, err error)
 	RetryDead(ctx context.Context, f record.DeliveryFilter) (int64, error)
 	Tasks(ctx context.Context, f record.TaskFilter) ([]*record.Task, error)
 	Task(ctx context.Context, id int64) (*record.Task, error)
@@ -148,7 +150,7 @@ func (s *Server) replayDelivery(w http.ResponseWriter, r *http.Request) {
 		writeDetail(w, http.StatusNotFound, "no delivery "+strconv.FormatInt(id, 10))
 		return
 	}
-	ids, err := s.operator.ReplayDeliveries(r.Context(), record.DeliveryFilter{ID: id, Limit: 1})
+	ids, _, err := s.operator.ReplayDeliveries(r.Context(), record.DeliveryFilter{ID: id, Limit: 1})
 	if err != nil {
 		s.internal(w, r, err)
 		return
@@ -156,6 +158,10 @@ func (s *Server) replayDelivery(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusAccepted, map[string]any{"status": "accepted", "replays": ids, "replay_of": id})
 }
 
+// replayDeliveries replays what a filter selects, newest first, up to
+// limit (at most, and by default, record.MaxReplay). The answer says how
+// many matched; when more did than were replayed, next_before continues
+// with the older ones.
 func (s *Server) replayDeliveries(w http.ResponseWriter, r *http.Request) {
 	if !allowMethods(w, r, http.MethodPost) {
 		return
@@ -166,16 +172,35 @@ func (s *Server) replayDeliveries(w http.ResponseWriter, r *http.Request) {
 		writeDetail(w, http.StatusBadRequest, err.Error())
 		return
 	}
-	if f.Plugin == "" && f.Endpoint == "" && f.State == "" && f.DeliveryID == "" && f.Since.IsZero() && f.Until.IsZero() && q.Get("all") != "true" {
-		writeDetail(w, http.StatusBadRequest, "give a filter (plugin, endpoint, state, delivery_id, since, until) or all=true")
+	if f.Empty() && q.Get("all") != "true" {
+		writeDetail(w, http.StatusBadRequest, "give a filter (plugin, endpoint, state, delivery_id, since, until, before) or all=true")
 		return
 	}
-	ids, err := s.operator.ReplayDeliveries(r.Context(), f)
+	if q.Get("limit") == "" {
+		f.Limit = record.MaxReplay
+	}
+	matched, err := s.operator.CountMatching(r.Context(), record.DeliveryFilter{Plugin: f.Plugin, Endpoint: f.Endpoint,
+		State: f.State, DeliveryID: f.DeliveryID, Since: f.Since, Until: f.Until, Before: f.Before})
 	if err != nil {
 		s.internal(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusAccepted, map[string]any{"status": "accepted", "replays": ids})
+	ids, originals, err := s.operator.ReplayDeliveries(r.Context(), f)
+	if err != nil && len(ids) == 0 {
+		s.internal(w, r, err)
+		return
+	}
+	answer := map[string]any{"status": "accepted", "replays": ids, "replayed": len(ids), "matched": matched, "next_before": ""}
+	if err != nil {
+		s.logger.Error("replay stopped part of the way", "err", err, "replayed", len(ids), "matched", matched)
+		answer["status"] = "partial"
+		answer["detail"] = fmt.Sprintf("replayed %d of %d matching deliveries before failing; the rest were not replayed", len(ids), matched)
+	} else if int64(len(ids)) < matched && len(ids) > 0 {
+		answer["next_before"] = strconv.FormatInt(originals[len(originals)-1], 10)
+		answer["detail"] = fmt.Sprintf("replayed the newest %d of %d matching deliveries; repeat with before=%d for the next ones",
+			len(ids), matched, originals[len(originals)-1])
+	}
+	writeJSON(w, http.StatusAccepted, answer)
 }
 
 func (s *Server) retryDeadLetters(w http.ResponseWriter, r *http.Request) {

@@ -57,7 +57,7 @@ func TestBodiesRoundTrip(t *testing.T) {
 			if string(got.Body) != string(c.body) {
 				t.Errorf("%s: body read back differs (%d bytes, want %d)", c.name, len(got.Body), len(c.body))
 			}
-			replays, err := s.ReplayDeliveries(ctx, record.DeliveryFilter{ID: id})
+			replays, _, err := s.ReplayDeliveries(ctx, record.DeliveryFilter{ID: id})
 			if err != nil || len(replays) != 1 {
 				t.Fatalf("%s: replay = %v, %v", c.name, replays, err)
 			}

@@ -327,7 +327,7 @@ func TestQueueConformance(t *testing.T) {
 		t.Run("replay links to the original", func(t *testing.T) {
 			s := storetest.Open(t, d)
 			id := insertQueued(t, s, "orig")
-			ids, err := s.ReplayDeliveries(ctx, record.DeliveryFilter{ID: id})
+			ids, _, err := s.ReplayDeliveries(ctx, record.DeliveryFilter{ID: id})
 			if err != nil || len(ids) != 1 {
 				t.Fatalf("replay: %v %v", ids, err)
 			}
