@@ -76,7 +76,7 @@ func New(ctx context.Context, cfg *config.Config, logger *slog.Logger) (*App, er
 	wm := worker.NewMetrics(reg)
 	load := &pressure.Gauge{}
 	qcfg := queue.Config{Workers: cfg.Queue.Workers, Lease: cfg.Queue.Lease, Timeout: cfg.Queue.HandlerTimeout, Poll: cfg.Queue.PollInterval,
-		Busy: load.Busy, BusyRuns: cfg.Queue.BusyRuns}
+		Busy: load.Busy, BusyWorkers: cfg.Queue.BusyWorkers}
 	notifyTasks := func() {
 		if a.tasks != nil {
 			a.tasks.Notify()
@@ -99,6 +99,12 @@ func New(ctx context.Context, cfg *config.Config, logger *slog.Logger) (*App, er
 	}
 	reg.GaugeFunc("hookpoint_queue_depth", "Deliveries by state.", "state", a.gauge(st.CountDeliveries, record.DeliveryStates))
 	reg.GaugeFunc("hookpoint_tasks", "Tasks by state.", "state", a.gauge(st.CountTasks, record.TaskStates))
+	reg.GaugeFunc("hookpoint_queue_oldest_pending_seconds", "How long the oldest due delivery or task has waited for a worker, by queue.", "queue",
+		a.oldestPending(map[string]func(context.Context) (time.Duration, error){
+			record.QueueDeliveries: st.DeliveryQueue().OldestDue, record.QueueTasks: st.TaskQueue().OldestDue,
+		}))
+	reg.GaugeFunc("hookpoint_database_up", "1 while the database takes writes, 0 while it is unavailable.", "",
+		func() map[string]float64 { return map[string]float64{"": boolFloat(st.Up())} })
 	srv := server.New(server.Config{
 		Plugins: plugins,
 		Ingest: ingest.New(ingest.Config{
@@ -124,6 +130,9 @@ func New(ctx context.Context, cfg *config.Config, logger *slog.Logger) (*App, er
 
 func (a *App) gauge(count func(context.Context) (map[record.State]int64, error), states []record.State) func() map[string]float64 {
 	return func() map[string]float64 {
+		if !a.store.Up() {
+			return nil // a scrape must not wait on a database that is down
+		}
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
 		counts, err := count(ctx)
@@ -140,6 +149,34 @@ func (a *App) gauge(count func(context.Context) (map[record.State]int64, error),
 		}
 		return out
 	}
+}
+
+// oldestPending returns the gauge of each queue's oldest due row's wait.
+func (a *App) oldestPending(queues map[string]func(context.Context) (time.Duration, error)) func() map[string]float64 {
+	return func() map[string]float64 {
+		if !a.store.Up() {
+			return nil
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		out := map[string]float64{}
+		for name, oldest := range queues {
+			d, err := oldest(ctx)
+			if err != nil {
+				a.logger.Error("reading the queue's oldest pending row", "queue", name, "err", err)
+				continue
+			}
+			out[name] = d.Seconds()
+		}
+		return out
+	}
+}
+
+func boolFloat(b bool) float64 {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 // Store returns the database.

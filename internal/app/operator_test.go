@@ -154,6 +154,8 @@ plugins:
 		`hookpoint_queue_depth{state="dead"} 1`,
 		`hookpoint_handler_duration_seconds_count{queue="deliveries",plugin="hookpoint.github"} 3`,
 		`hookpoint_queue_wait_seconds_count{queue="deliveries"} 1`,
+		`hookpoint_queue_oldest_pending_seconds{queue="deliveries"} 0`,
+		`hookpoint_database_up 1`,
 	)
 	r := b.do(t, "POST", "/api/admin/dead-letters/retry?plugin=hookpoint.github", nil, nil)
 	if r.status != 202 || r.body["retried"] != float64(1) {

@@ -175,6 +175,7 @@ func TestDatabaseOutage(t *testing.T) {
 			t.Fatalf("during the outage: %d after %v, Retry-After %q; want 503 at once", status, took, retry)
 		}
 	}
+	b.waitMetrics(t, "hookpoint_database_up 0")
 	proxy.stall(false)
 	deadline := time.Now().Add(20 * time.Second)
 	for {

@@ -121,11 +121,12 @@ type Queue struct {
 	// PollInterval is how often the queue is checked for work due that no
 	// local notification announced. Defaults to 250ms.
 	PollInterval time.Duration `yaml:"poll_interval"`
-	// BusyRuns is how many runs start per queue and poll interval while
-	// webhook requests are in flight and the process uses 90% or more of
-	// its processors: answering comes first, and the queue catches up at
-	// full speed when the load eases. Defaults to 2.
-	BusyRuns int `yaml:"busy_runs"`
+	// BusyWorkers is how many runs of a queue go at once while webhook
+	// requests are in flight and the process uses 90% or more of its
+	// processors: answering comes first, but the queue keeps this share,
+	// and catches up at full speed when the load eases. Defaults to a
+	// quarter of Workers.
+	BusyWorkers int `yaml:"busy_workers"`
 }
 
 // Retention says how long finished work is kept.

@@ -214,10 +214,15 @@ type GaugeFunc struct {
 }
 
 // GaugeFunc registers a gauge with one label whose values read returns at
-// every scrape.
+// every scrape. With label "", the gauge has no label, and read returns
+// its one value under "".
 func (r *Registry) GaugeFunc(name, help, label string, read func() map[string]float64) {
+	var labels []string
+	if label != "" {
+		labels = []string{label}
+	}
 	r.mu.Lock()
-	r.gauges = append(r.gauges, &GaugeFunc{name: name, help: help, labels: []string{label}, read: read})
+	r.gauges = append(r.gauges, &GaugeFunc{name: name, help: help, labels: labels, read: read})
 	r.mu.Unlock()
 }
 

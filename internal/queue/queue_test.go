@@ -183,32 +183,59 @@ func TestRunner(t *testing.T) {
 	})
 }
 
-// While Busy reports true, a runner starts BusyRuns runs per poll
-// interval, not a full batch; when it turns false, it works off the rest
-// at full speed.
-func TestRunnerGivesWayWhileBusy(t *testing.T) {
+// While Busy reports true, a runner keeps BusyWorkers runs going, not
+// more and not fewer; when it turns false, it works off the rest with all
+// its workers.
+func TestRunnerKeepsItsShareWhileBusy(t *testing.T) {
 	s := storetest.Open(t, store.SQLite)
-	const n = 40
+	const n = 60
 	for i := 0; i < n; i++ {
 		insert(t, s, fmt.Sprint("busy", i))
 	}
 	var busy atomic.Bool
 	busy.Store(true)
-	w := &countingWork{s: s, failEvery: 1 << 30}
-	cfg := queue.Config{Workers: 8, Poll: 200 * time.Millisecond, Busy: busy.Load, BusyRuns: 2}
+	w := &slowWork{took: 20 * time.Millisecond}
+	cfg := queue.Config{Workers: 8, BusyWorkers: 2, Poll: time.Hour, Busy: busy.Load}
 	r := queue.NewRunner(s.DeliveryQueue(), "r1", cfg, w, slog.New(slog.DiscardHandler))
 	defer start(r)()
 
-	// 1 s while busy: at most BusyRuns per 200 ms, about ten in all.
-	time.Sleep(time.Second)
-	if got := len(messages(t, s)); got == 0 || got > 14 {
-		t.Fatalf("%d of %d deliveries handled in 1 s while busy; want a trickle of 2 per 200 ms", got, n)
+	// Busy: two at a time, one after the other with no wait for a poll
+	// (an hour here), so about 2 per 20 ms.
+	time.Sleep(300 * time.Millisecond)
+	if most, done := w.most.Load(), w.done.Load(); most != 2 || done < 5 {
+		t.Fatalf("while busy: %d runs at once at most, %d done in 300 ms; want 2 at once, going on", most, done)
 	}
 	busy.Store(false)
 	r.Notify()
-	if got := waitMessages(t, s, n, 10*time.Second); got != n {
-		t.Fatalf("%d of %d deliveries handled after the load eased", got, n)
+	deadline := time.Now().Add(10 * time.Second)
+	for w.done.Load() < n && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
 	}
+	if done, most := w.done.Load(), w.most.Load(); done != n || most <= 2 {
+		t.Fatalf("after the load eased: %d of %d done, %d at once at most; want all, with more workers", done, n, most)
+	}
+}
+
+// slowWork's runs take a while and count how many go at once.
+type slowWork struct {
+	took      time.Duration
+	now, most atomic.Int64
+	done      atomic.Int64
+}
+
+func (w *slowWork) Run(ctx context.Context, a record.Attempt, d *record.Delivery) queue.Outcome {
+	now := w.now.Add(1)
+	for most := w.most.Load(); now > most && !w.most.CompareAndSwap(most, now); most = w.most.Load() {
+	}
+	time.Sleep(w.took)
+	w.now.Add(-1)
+	w.done.Add(1)
+	return queue.Outcome{}
+}
+
+func (w *slowWork) Policy(*record.Delivery) sdk.RetryPolicy { return sdk.RetryPolicy{} }
+
+func (w *slowWork) Finished(*record.Delivery, *record.Completion, queue.Result, error, time.Duration) {
 }
 
 // start runs r until the returned stop is called, which waits for it.

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"math/bits"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/hookpoint/hookpoint/internal/record"
@@ -30,13 +31,14 @@ type Config struct {
 	// Defaults to 250ms.
 	Poll time.Duration
 	// Busy, if set, reports that work with priority over runs (answering
-	// requests) is waiting for the processors. While it does, the runner
-	// starts at most BusyRuns runs per Poll interval: the backlog keeps
-	// moving, and is worked off at full speed when the load eases.
+	// requests) is waiting for the processors. While it does, at most
+	// BusyWorkers runs go at once: answering comes first, but the backlog
+	// keeps its share, and is worked off at full speed when the load
+	// eases.
 	Busy func() bool
-	// BusyRuns is how many runs start per Poll interval while Busy
-	// reports true. Defaults to 2.
-	BusyRuns int
+	// BusyWorkers is how many runs go at once while Busy reports true.
+	// Defaults to a quarter of Workers, at least 1.
+	BusyWorkers int
 }
 
 func (c Config) withDefaults() Config {
@@ -55,9 +57,10 @@ func (c Config) withDefaults() Config {
 	if c.Poll <= 0 {
 		c.Poll = 250 * time.Millisecond
 	}
-	if c.BusyRuns <= 0 {
-		c.BusyRuns = 2
+	if c.BusyWorkers <= 0 {
+		c.BusyWorkers = max(1, c.Workers/4)
 	}
+	c.BusyWorkers = min(c.BusyWorkers, c.Workers)
 	return c
 }
 
@@ -84,7 +87,7 @@ type Runner[T Row] struct {
 	wake       chan struct{}
 	free       chan struct{}   // one token per idle worker
 	runs       chan handoff[T] // to the worker goroutines
-	busyClaim  time.Time       // the last claim made while Busy
+	capped     atomic.Bool     // the last claim was held back by BusyWorkers
 	claimErrAt time.Time       // when a failed claim was last logged
 	wg         sync.WaitGroup
 
@@ -187,13 +190,13 @@ func (r *Runner[T]) setOpen(open bool) {
 // counted), so that the row starts the moment it is committed, with no
 // claim: one write and one read of the row fewer. It reports false, taking
 // nothing, when no worker is idle, when work with priority is waiting
-// (Config.Busy: the row is better stored pending and claimed when the
-// load eases) or when the runner is not running. After true the caller
-// must call Start or Unreserve once.
+// and BusyWorkers runs already go (Config.Busy: the row is better stored
+// pending and claimed in its turn) or when the runner is not running.
+// After true the caller must call Start or Unreserve once.
 func (r *Runner[T]) Reserve() bool {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if !r.open || (r.cfg.Busy != nil && r.cfg.Busy()) {
+	if !r.open || r.busyLimit() == 0 {
 		return false
 	}
 	select {
@@ -268,18 +271,22 @@ func (r *Runner[T]) awaitIdle(ctx context.Context) bool {
 	}
 }
 
+// busyLimit returns how many more runs may start: every idle worker, or
+// while Busy reports true, what BusyWorkers leaves.
+func (r *Runner[T]) busyLimit() int {
+	idle := len(r.free)
+	if r.cfg.Busy == nil || !r.cfg.Busy() {
+		return idle
+	}
+	return max(0, min(idle, r.cfg.BusyWorkers-(r.cfg.Workers-idle)))
+}
+
 // claimAndStart claims as many rows as there are idle workers (while
-// Busy, BusyRuns per Poll interval) and starts them; it returns how many it
+// Busy, as BusyWorkers allows) and starts them; it returns how many it
 // started.
 func (r *Runner[T]) claimAndStart(ctx context.Context) int {
-	limit := min(len(r.free), r.cfg.Batch)
-	if limit > 0 && r.cfg.Busy != nil && r.cfg.Busy() {
-		if time.Since(r.busyClaim) < r.cfg.Poll {
-			return 0
-		}
-		r.busyClaim = time.Now()
-		limit = min(limit, r.cfg.BusyRuns)
-	}
+	limit := min(r.busyLimit(), r.cfg.Batch)
+	r.capped.Store(limit == 0 && len(r.free) > 0)
 	if limit == 0 {
 		return 0
 	}
@@ -306,7 +313,13 @@ func (r *Runner[T]) claimAndStart(ctx context.Context) int {
 }
 
 func (r *Runner[T]) run(ctx context.Context, row T) {
-	defer func() { r.free <- struct{}{}; r.wg.Done() }()
+	defer func() {
+		r.free <- struct{}{}
+		r.wg.Done()
+		if r.capped.Load() {
+			r.Notify() // the claim held back by BusyWorkers may go now
+		}
+	}()
 	a := row.Attempt()
 	a.Started = time.Now()
 	rctx, cancel := context.WithTimeout(ctx, r.cfg.Timeout)

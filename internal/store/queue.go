@@ -3,6 +3,7 @@ package store
 import (
 	"cmp"
 	"context"
+	"database/sql"
 	"fmt"
 	"slices"
 	"strconv"
@@ -183,4 +184,20 @@ func (q *Queue[T]) Release(ctx context.Context, owner string) (int64, error) {
 		return 0, fmt.Errorf("releasing %s: %w", q.table, err)
 	}
 	return n, nil
+}
+
+// OldestDue returns how long the oldest pending row whose run_at has come
+// has waited for a worker: 0 when none waits. It reads the index of ready
+// rows, in claim order.
+func (q *Queue[T]) OldestDue(ctx context.Context) (time.Duration, error) {
+	now := time.Now()
+	var oldest sql.NullInt64
+	if err := q.s.read.QueryRowContext(ctx, q.s.Q(`SELECT MIN(run_at) FROM `+q.table+` WHERE state = 'pending' AND run_at <= ?`),
+		now.UnixMicro()).Scan(&oldest); err != nil {
+		return 0, fmt.Errorf("reading the oldest pending %s: %w", q.table, err)
+	}
+	if !oldest.Valid {
+		return 0, nil
+	}
+	return max(0, now.Sub(time.UnixMicro(oldest.Int64))), nil
 }

@@ -473,3 +473,31 @@ func TestQueueConformance(t *testing.T) {
 		})
 	})
 }
+
+// OldestDue says how long the oldest due pending row has waited; rows
+// not yet due and running ones do not count.
+func TestOldestDue(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, d store.Dialect) {
+		s := storetest.Open(t, d)
+		q := s.DeliveryQueue()
+		if age, err := q.OldestDue(ctx); err != nil || age != 0 {
+			t.Fatalf("empty queue: %v, %v", age, err)
+		}
+		a := insertQueued(t, s, "old")
+		insertQueued(t, s, "new")
+		err := s.Do(ctx, func(tx *store.Tx) error {
+			_, err := tx.Exec(ctx, `UPDATE deliveries SET run_at = ? WHERE id = ?`, time.Now().Add(-time.Minute).UnixMicro(), a)
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if age, err := q.OldestDue(ctx); err != nil || age < time.Minute || age > 2*time.Minute {
+			t.Fatalf("a row due a minute ago: %v, %v", age, err)
+		}
+		claimOne(t, s, "w") // the old one, running now
+		if age, err := q.OldestDue(ctx); err != nil || age > 30*time.Second {
+			t.Fatalf("with the old one running: %v, %v; want the new one's few ms", age, err)
+		}
+	})
+}
