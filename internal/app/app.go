@@ -43,6 +43,7 @@ type App struct {
 	wg         sync.WaitGroup
 	closeOnce  sync.Once
 	closeErr   error
+	releaseID  func() // unlocks the replica id
 }
 
 // OpenStore opens the database that cfg names, as cfg.Database says;
@@ -61,17 +62,25 @@ func OpenStore(ctx context.Context, cfg *config.Config, logger *slog.Logger) (*s
 
 // New opens the database, loads the plugins and starts the queue runners.
 func New(ctx context.Context, cfg *config.Config, logger *slog.Logger) (*App, error) {
+	owner, releaseID, err := replicaID(cfg.DataDir)
+	if err != nil {
+		return nil, err
+	}
 	st, err := OpenStore(ctx, cfg, logger)
 	if err != nil {
+		releaseID()
+		return nil, err
+	}
+	fail := func(err error) (*App, error) {
+		st.Close()
+		releaseID()
 		return nil, err
 	}
 	router, err := chat.NewRouter(inbox.New(st))
 	if err != nil {
-		st.Close()
-		return nil, err
+		return fail(err)
 	}
-	a := &App{cfg: cfg, logger: logger, store: st}
-	owner := plugin.NewID()[:12]
+	a := &App{cfg: cfg, logger: logger, store: st, releaseID: releaseID}
 	reg := metrics.NewRegistry()
 	wm := worker.NewMetrics(reg)
 	load := &pressure.Gauge{}
@@ -84,8 +93,7 @@ func New(ctx context.Context, cfg *config.Config, logger *slog.Logger) (*App, er
 	}
 	plugins, err := plugin.Load(ctx, plugin.LoadOpts{Config: cfg, Sender: router, Logger: logger, Tasks: st, TaskNotify: notifyTasks})
 	if err != nil {
-		st.Close()
-		return nil, err
+		return fail(err)
 	}
 	a.plugins = plugins
 	a.deliveries = queue.NewRunner(st.DeliveryQueue(), owner, qcfg,
@@ -94,8 +102,7 @@ func New(ctx context.Context, cfg *config.Config, logger *slog.Logger) (*App, er
 		&worker.Tasks{Plugins: plugins, Metrics: wm, Logger: logger, Progress: st.SetTaskProgress, Notify: notifyTasks}, logger)
 	trusted, err := config.ParsePrefixes(cfg.Server.TrustedProxies)
 	if err != nil {
-		st.Close()
-		return nil, err
+		return fail(err)
 	}
 	reg.GaugeFunc("hookpoint_queue_depth", "Deliveries by state.", "state", a.gauge(st.CountDeliveries, record.DeliveryStates))
 	reg.GaugeFunc("hookpoint_tasks", "Tasks by state.", "state", a.gauge(st.CountTasks, record.TaskStates))
@@ -271,6 +278,7 @@ func (a *App) shutdown(ctx context.Context) error {
 		}
 		a.stopRuns()
 		a.closeErr = errors.Join(a.plugins.Shutdown(), a.store.Close())
+		a.releaseID()
 	})
 	return a.closeErr
 }

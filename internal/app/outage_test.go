@@ -8,10 +8,16 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/hookpoint/hookpoint/internal/record"
+	"github.com/hookpoint/hookpoint/internal/store"
 	"github.com/hookpoint/hookpoint/internal/store/storetest"
 )
 
@@ -127,7 +133,9 @@ func (p *stallProxy) close() {
 // A PostgreSQL server that stops answering makes webhook requests fail
 // fast with 503 and Retry-After instead of hanging; when it answers again
 // the server recovers by itself, and every delivery acknowledged before,
-// during or after the outage is handled exactly once.
+// during or after the outage is handled exactly once. (A delivery refused
+// with 503 may still have been stored, when the write was cut short after
+// the database took it: it is then handled too, once.)
 func TestDatabaseOutage(t *testing.T) {
 	dbURL, err := url.Parse(storetest.NewPostgresSchema(t))
 	if err != nil {
@@ -138,6 +146,7 @@ func TestDatabaseOutage(t *testing.T) {
 	b := setupWith(t, fmt.Sprintf("database: {url: %q, write_timeout: 1s}\n", dbURL.String()), t.TempDir())
 	client := &http.Client{Timeout: 10 * time.Second}
 	seq := 0
+	var ackedIDs []int
 	post := func() (int, time.Duration, string) {
 		seq++
 		body := []byte(fmt.Sprintf(`{"ref":"refs/heads/main","repository":{"full_name":"o/r"},"pusher":{"name":"p"},"commits":[],"head_commit":{"message":"outage %d"}}`, seq))
@@ -153,14 +162,15 @@ func TestDatabaseOutage(t *testing.T) {
 		}
 		defer resp.Body.Close()
 		io.Copy(io.Discard, resp.Body)
+		if resp.StatusCode == http.StatusAccepted {
+			ackedIDs = append(ackedIDs, seq)
+		}
 		return resp.StatusCode, time.Since(start), resp.Header.Get("Retry-After")
 	}
-	acked := 0
 	for range 10 {
 		if status, _, _ := post(); status != http.StatusAccepted {
 			t.Fatalf("before the outage: %d", status)
 		}
-		acked++
 	}
 	b.waitIdle(t)
 
@@ -181,7 +191,6 @@ func TestDatabaseOutage(t *testing.T) {
 	for {
 		status, _, _ := post()
 		if status == http.StatusAccepted {
-			acked++
 			break
 		}
 		if time.Now().After(deadline) {
@@ -193,14 +202,67 @@ func TestDatabaseOutage(t *testing.T) {
 		if status, _, _ := post(); status != http.StatusAccepted {
 			t.Fatalf("after the outage: %d", status)
 		}
-		acked++
 	}
 	b.waitIdle(t)
 	counts, err := b.app.Store().CountDeliveries(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
-	if msgs := b.messages(t, devChat); len(msgs) != acked || counts["done"] != int64(acked) {
-		t.Fatalf("%d deliveries acknowledged; %d messages, deliveries by state %v", acked, len(msgs), counts)
+	handled := map[string]int{}
+	msgs := b.messages(t, devChat)
+	for _, m := range msgs {
+		if _, after, ok := strings.Cut(m, "outage "); ok {
+			handled[strings.Fields(after)[0]]++
+		}
+	}
+	for _, n := range ackedIDs {
+		if c := handled[strconv.Itoa(n)]; c != 1 {
+			t.Errorf("acknowledged delivery %d handled %d times", n, c)
+		}
+	}
+	for n, c := range handled {
+		if c != 1 {
+			t.Errorf("delivery %s handled %d times", n, c)
+		}
+	}
+	if counts["done"] != int64(len(msgs)) || len(ackedIDs) < 21 {
+		t.Errorf("%d acknowledged, %d messages, deliveries by state %v", len(ackedIDs), len(msgs), counts)
+	}
+}
+
+// On PostgreSQL, a replica that starts again under its name (its data
+// directory) takes back at once the runs it held when it crashed, instead
+// of waiting for their leases to end.
+func TestRestartReclaimsOwnLeases(t *testing.T) {
+	dbURL := storetest.NewPostgresSchema(t)
+	dir := t.TempDir()
+	cfg := fmt.Sprintf("database: {url: %q}\nqueue: {lease: 1h, handler_timeout: 50m}\n", dbURL)
+	b := setupWith(t, cfg, dir)
+	owner, err := os.ReadFile(filepath.Join(b.data, "replica_id"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b.stop()
+	// As the crashed process left it: a delivery held by this replica,
+	// its lease an hour long.
+	st, err := store.OpenPostgres(context.Background(), dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body := []byte(`{"ref":"refs/heads/main","repository":{"full_name":"o/r"},"pusher":{"name":"p"},"commits":[],"head_commit":{"message":"held at the crash"}}`)
+	d := &record.Delivery{Plugin: "hookpoint.github", Endpoint: "/github", Mode: record.ModeQueued, Method: "POST", Path: githubHook,
+		Header: http.Header{"X-Github-Event": {"push"}}, Body: body, MaxAttempts: 3, State: record.StateRunning}
+	if _, _, err := st.InsertDelivery(context.Background(), d, strings.TrimSpace(string(owner)), time.Now().Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+
+	b = setupWith(t, cfg, dir)
+	deadline := time.Now().Add(10 * time.Second)
+	for len(b.messages(t, devChat)) == 0 {
+		if time.Now().After(deadline) {
+			t.Fatal("the held delivery did not run within 10 s of the restart")
+		}
+		time.Sleep(50 * time.Millisecond)
 	}
 }

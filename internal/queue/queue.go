@@ -30,12 +30,12 @@ type Table[T any] interface {
 	// Complete records a run's end if its owner still holds the lease,
 	// else fails with record.ErrLeaseLost.
 	Complete(ctx context.Context, c *record.Completion) error
-	// Rescue makes rows whose lease expired (all running rows, with all)
-	// pending again.
-	Rescue(ctx context.Context, all bool) (int64, error)
+	// Rescue makes running rows whose lease ends before until, and that
+	// owner holds (any, for ""), pending again.
+	Rescue(ctx context.Context, until time.Time, owner string) (int64, error)
 	// Release makes owner's running rows pending again, their attempt
-	// given back.
-	Release(ctx context.Context, owner string) (int64, error)
+	// given back, but for those whose ids are in keep.
+	Release(ctx context.Context, owner string, keep ...int64) (int64, error)
 }
 
 // Row is a row of a queue table as a run sees it.

@@ -93,8 +93,9 @@ type Runner[T Row] struct {
 
 	// Held rows (see Reserve) are taken while open: from the start-up
 	// rescue until the runner stops claiming.
-	mu   sync.Mutex
-	open bool
+	mu      sync.Mutex
+	open    bool
+	running map[int64]bool // the rows being run, by id
 }
 
 // NewRunner returns a runner of table; owner names this process in
@@ -103,7 +104,7 @@ func NewRunner[T Row](table Table[T], owner string, cfg Config, work Work[T], lo
 	cfg = cfg.withDefaults()
 	r := &Runner[T]{
 		table: table, owner: owner, cfg: cfg, work: work, logger: logger.With("queue", table.Name()),
-		wake: make(chan struct{}, 1), free: make(chan struct{}, cfg.Workers), runs: make(chan handoff[T]),
+		wake: make(chan struct{}, 1), free: make(chan struct{}, cfg.Workers), runs: make(chan handoff[T]), running: map[int64]bool{},
 	}
 	for i := 0; i < cfg.Workers; i++ {
 		r.free <- struct{}{}
@@ -145,12 +146,15 @@ func (r *Runner[T]) Run(ctx context.Context, stop context.Context) {
 		})
 	}
 	defer func() { close(r.runs); workers.Wait() }()
-	// Whatever is running at start-up in a table no other process uses
-	// was left by a process that stopped: rescue it before claiming
+	// Whatever this process's owner holds at start-up was left by the
+	// process that last ran under it, which stopped; in a table no other
+	// process uses, so is everything running. Rescue it before claiming
 	// anything, or taking rows held by this process.
+	owner := r.owner
 	if r.table.OneProcess() {
-		r.rescue(ctx, true)
+		owner = ""
 	}
+	r.rescue(ctx, time.Unix(1<<40, 0), owner)
 	r.setOpen(true)
 	r.wg.Add(1)
 	go func() { defer r.wg.Done(); r.rescueLoop(ctx) }()
@@ -303,7 +307,10 @@ func (r *Runner[T]) claimAndStart(ctx context.Context) int {
 		}
 		return 0
 	}
-	r.claimErrAt = time.Time{}
+	if !r.claimErrAt.IsZero() {
+		r.claimErrAt = time.Time{}
+		r.releaseOrphans(ctx)
+	}
 	for _, row := range claimed {
 		<-r.free
 		r.wg.Add(1)
@@ -322,6 +329,14 @@ func (r *Runner[T]) run(ctx context.Context, row T) {
 	}()
 	a := row.Attempt()
 	a.Started = time.Now()
+	r.mu.Lock()
+	r.running[a.ID] = true
+	r.mu.Unlock()
+	defer func() {
+		r.mu.Lock()
+		delete(r.running, a.ID)
+		r.mu.Unlock()
+	}()
 	rctx, cancel := context.WithTimeout(ctx, r.cfg.Timeout)
 	o := r.work.Run(rctx, a, row)
 	cancel()
@@ -354,8 +369,30 @@ func (r *Runner[T]) complete(ctx context.Context, c *record.Completion) error {
 	}
 }
 
-func (r *Runner[T]) rescue(ctx context.Context, all bool) {
-	n, err := r.table.Rescue(ctx, all)
+// releaseOrphans makes pending again the rows this runner's owner holds
+// but does not run: after an outage, a write that timed out may have
+// stored a row held for a run that never started.
+func (r *Runner[T]) releaseOrphans(ctx context.Context) {
+	r.mu.Lock()
+	keep := make([]int64, 0, len(r.running))
+	for id := range r.running {
+		keep = append(keep, id)
+	}
+	r.mu.Unlock()
+	n, err := r.table.Release(ctx, r.owner, keep...)
+	switch {
+	case err != nil && ctx.Err() == nil:
+		r.logger.Error("releasing rows held but not run", "err", err)
+	case n > 0:
+		r.logger.Warn("released rows held but not run after an outage", "count", n)
+		r.Notify()
+	}
+}
+
+// rescue rescues the rows whose lease ends before until that owner holds
+// (any, for "").
+func (r *Runner[T]) rescue(ctx context.Context, until time.Time, owner string) {
+	n, err := r.table.Rescue(ctx, until, owner)
 	switch {
 	case err != nil && ctx.Err() == nil:
 		r.logger.Error("rescuing expired leases", "err", err)
@@ -375,6 +412,6 @@ func (r *Runner[T]) rescueLoop(ctx context.Context) {
 			return
 		case <-t.C:
 		}
-		r.rescue(ctx, false)
+		r.rescue(ctx, time.Now(), "")
 	}
 }

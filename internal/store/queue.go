@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/hookpoint/hookpoint/internal/record"
@@ -125,30 +126,30 @@ func (q *Queue[T]) Complete(ctx context.Context, c *record.Completion) error {
 	return nil
 }
 
-// Rescue makes rows whose lease expired pending again (their worker
-// crashed or hung) and returns how many. An inline delivery whose server
-// stopped mid-request is marked failed instead: its sender got no answer
-// and redelivers it. With all set, every running row is rescued, leased
-// or not: for a SQLite database at start-up, which no other process uses.
-func (q *Queue[T]) Rescue(ctx context.Context, all bool) (int64, error) {
+// Rescue makes running rows whose lease ends before until, and that
+// owner holds (any owner, for ""), pending again: their worker crashed,
+// hung or stopped. Their attempt counts: it may have run. An inline
+// delivery is marked failed instead: its sender got no answer and
+// redelivers it. It returns how many queued rows it made pending.
+func (q *Queue[T]) Rescue(ctx context.Context, until time.Time, owner string) (int64, error) {
 	var n int64
 	err := q.s.Do(ctx, func(tx *Tx) error {
 		now := time.Now().UnixMicro()
-		until := now
-		if all {
-			until = 1 << 62
+		cond, args := " AND lease_until < ?", []any{until.UnixMicro()}
+		if owner != "" {
+			cond, args = cond+" AND lease_owner = ?", append(args, owner)
 		}
 		queued := ""
 		if q.table == "deliveries" {
 			if _, err := tx.Exec(ctx, `UPDATE deliveries SET state = 'failed', lease_owner = '', lease_until = 0, finished_at = ?,
-				last_error = 'abandoned: the server stopped while handling it' WHERE state = 'running' AND mode = 'inline' AND lease_until < ?`,
-				now, until); err != nil {
+				last_error = 'abandoned: the server stopped while handling it' WHERE state = 'running' AND mode = 'inline'`+cond,
+				append([]any{now}, args...)...); err != nil {
 				return err
 			}
 			queued = " AND mode = 'queued'"
 		}
 		res, err := tx.Exec(ctx, `UPDATE `+q.table+` SET state = 'pending', lease_owner = '', lease_until = 0, run_at = ?
-			WHERE state = 'running' AND lease_until < ?`+queued, now, until)
+			WHERE state = 'running'`+cond+queued, append([]any{now}, args...)...)
 		if err != nil {
 			return err
 		}
@@ -162,18 +163,27 @@ func (q *Queue[T]) Rescue(ctx context.Context, all bool) (int64, error) {
 }
 
 // Release makes the rows owner holds pending again at once, without
-// counting the attempt, and returns how many: for a graceful shutdown that
-// stops runs early, and for a process that starts again under the owner
-// it had before it stopped.
-func (q *Queue[T]) Release(ctx context.Context, owner string) (int64, error) {
+// counting the attempt, except those whose ids are in keep, and returns
+// how many: for a graceful shutdown that stops runs early, for a process
+// that starts again under the owner it had, and for the rows a write cut
+// short by an outage may have stored held without its writer knowing.
+// Inline deliveries are left to Rescue.
+func (q *Queue[T]) Release(ctx context.Context, owner string, keep ...int64) (int64, error) {
 	var n int64
 	err := q.s.Do(ctx, func(tx *Tx) error {
-		queued := ""
+		cond := ""
 		if q.table == "deliveries" {
-			queued = " AND mode = 'queued'"
+			cond = " AND mode = 'queued'"
+		}
+		args := []any{time.Now().UnixMicro(), owner}
+		if len(keep) > 0 {
+			cond += ` AND id NOT IN (?` + strings.Repeat(", ?", len(keep)-1) + `)`
+			for _, id := range keep {
+				args = append(args, id)
+			}
 		}
 		res, err := tx.Exec(ctx, `UPDATE `+q.table+` SET state = 'pending', lease_owner = '', lease_until = 0,
-			attempts = attempts - 1, run_at = ? WHERE state = 'running' AND lease_owner = ?`+queued, time.Now().UnixMicro(), owner)
+			attempts = attempts - 1, run_at = ? WHERE state = 'running' AND lease_owner = ?`+cond, args...)
 		if err != nil {
 			return err
 		}

@@ -181,7 +181,7 @@ func TestQueueConformance(t *testing.T) {
 			id := insertQueued(t, s, "l")
 			ds, _ := s.DeliveryQueue().Claim(ctx, "crashed", 1, time.Millisecond)
 			time.Sleep(5 * time.Millisecond)
-			if n, err := s.DeliveryQueue().Rescue(ctx, false); err != nil || n != 1 {
+			if n, err := s.DeliveryQueue().Rescue(ctx, time.Now(), ""); err != nil || n != 1 {
 				t.Fatalf("rescue: %d %v", n, err)
 			}
 			got := claimOne(t, s, "rescuer")
@@ -498,6 +498,40 @@ func TestOldestDue(t *testing.T) {
 		claimOne(t, s, "w") // the old one, running now
 		if age, err := q.OldestDue(ctx); err != nil || age > 30*time.Second {
 			t.Fatalf("with the old one running: %v, %v; want the new one's few ms", age, err)
+		}
+	})
+}
+
+// A process that starts again under its owner rescues what it held, lease
+// or not, and no other owner's rows; Release keeps the rows it is told
+// are running.
+func TestRescueAndReleaseByOwner(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, d store.Dialect) {
+		s := storetest.Open(t, d)
+		q := s.DeliveryQueue()
+		for _, id := range []string{"m1", "m2", "o1"} {
+			insertQueued(t, s, id)
+		}
+		mine, _ := q.Claim(ctx, "me", 2, time.Hour)
+		theirs, _ := q.Claim(ctx, "other", 1, time.Hour)
+		inline := &record.Delivery{Plugin: "t.p", Endpoint: "/i", Mode: record.ModeInline, Method: "POST", Path: "/", MaxAttempts: 1, DeliveryID: "i"}
+		iid, _, err := s.InsertDelivery(ctx, inline, "me", time.Now().Add(time.Hour))
+		if err != nil || len(mine) != 2 || len(theirs) != 1 {
+			t.Fatal(mine, theirs, err)
+		}
+		if n, err := q.Release(ctx, "me", mine[0].ID); err != nil || n != 1 {
+			t.Fatalf("release keeping one: %d, %v; want the other one", n, err)
+		}
+		if n, err := q.Rescue(ctx, time.Unix(1<<40, 0), "me"); err != nil || n != 1 {
+			t.Fatalf("rescue of my leases: %d, %v; want the one still running", n, err)
+		}
+		for _, c := range []struct {
+			id    int64
+			state record.State
+		}{{mine[0].ID, record.StatePending}, {mine[1].ID, record.StatePending}, {theirs[0].ID, record.StateRunning}, {iid, record.StateFailed}} {
+			if got, _ := s.Delivery(ctx, c.id); got.State != c.state {
+				t.Errorf("delivery %d: %s, want %s", c.id, got.State, c.state)
+			}
 		}
 	})
 }
