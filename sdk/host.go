@@ -42,8 +42,11 @@ type Host interface {
 	// opts.UniqueKey, while a task of the same kind and key is pending or
 	// running, Enqueue returns that task's id and stores nothing.
 	Enqueue(ctx context.Context, args TaskArgs, opts *EnqueueOpts) (string, error)
-	// CancelTask cancels a pending task of the plugin. It reports whether
-	// the task was still pending.
+	// CancelTask cancels a task of the plugin: a pending one does not
+	// run; a running one has its context cancelled, with cause
+	// ErrTaskCancelled, and is not retried. It reports whether the task
+	// was pending or running; false for one that has finished or does
+	// not exist.
 	CancelTask(ctx context.Context, id string) (bool, error)
 }
 

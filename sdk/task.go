@@ -54,6 +54,12 @@ func (t *Task) Decode(v any) error {
 	return nil
 }
 
+// ErrTaskCancelled is the cause (context.Cause) of a task's context when an
+// operator cancels the task while it runs. Whatever the handler returns
+// then, the task ends cancelled: it is not retried, and the messages it
+// sent and tasks it enqueued in the run are not stored.
+var ErrTaskCancelled = errors.New("task cancelled")
+
 // Worker runs the tasks of one kind.
 type Worker struct {
 	// Kind is the task kind it runs.

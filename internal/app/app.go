@@ -91,7 +91,12 @@ func New(ctx context.Context, cfg *config.Config, logger *slog.Logger) (*App, er
 			a.tasks.Notify()
 		}
 	}
-	plugins, err := plugin.Load(ctx, plugin.LoadOpts{Config: cfg, Sender: router, Logger: logger, Tasks: st, TaskNotify: notifyTasks})
+	cancelRun := func(id int64) {
+		if a.tasks != nil {
+			a.tasks.Cancel(id)
+		}
+	}
+	plugins, err := plugin.Load(ctx, plugin.LoadOpts{Config: cfg, Sender: router, Logger: logger, Tasks: st, TaskNotify: notifyTasks, CancelRun: cancelRun})
 	if err != nil {
 		return fail(err)
 	}
@@ -118,7 +123,7 @@ func New(ctx context.Context, cfg *config.Config, logger *slog.Logger) (*App, er
 			Store: st, Runs: a.deliveries, Notify: a.deliveries.Notify, Owner: owner, Lease: cfg.Queue.Lease,
 		}),
 		Inbox:          st,
-		Operator:       operator{Store: st, wake: a.deliveries.Notify},
+		Operator:       operator{Store: st, wake: a.deliveries.Notify, cancelRun: a.tasks.Cancel},
 		AdminToken:     cfg.Admin.Token,
 		Logger:         logger,
 		TrustedProxies: trusted,

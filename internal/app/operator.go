@@ -8,10 +8,20 @@ import (
 )
 
 // operator is the admin API's access to deliveries and tasks: the store's,
-// waking the deliveries' runner when a replay or retry made work.
+// waking the deliveries' runner when a replay or retry made work, and
+// cancelling at once a task run of this process.
 type operator struct {
 	*store.Store
-	wake func()
+	wake      func()
+	cancelRun func(id int64) bool
+}
+
+func (o operator) CancelTask(ctx context.Context, plugin string, id int64) (record.Cancel, error) {
+	c, err := o.Store.CancelTask(ctx, plugin, id)
+	if c == record.CancelRequested {
+		o.cancelRun(id)
+	}
+	return c, err
 }
 
 func (o operator) ReplayDeliveries(ctx context.Context, f record.DeliveryFilter) ([]int64, []int64, error) {

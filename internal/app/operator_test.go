@@ -229,4 +229,48 @@ func TestTasksAPI(t *testing.T) {
 	if c := b.do(t, "GET", "/api/admin/tasks/424242", nil, nil); c.status != 404 {
 		t.Errorf("unknown task: %d", c.status)
 	}
+	if c := b.do(t, "POST", "/api/admin/tasks/424242/cancel", nil, nil); c.status != 404 {
+		t.Errorf("cancelling an unknown task: %d %s", c.status, c.raw)
+	}
+}
+
+// Cancelling a running task cancels its run: it ends cancelled at once,
+// is not retried, and what it would have sent is not sent.
+func TestCancelRunningTask(t *testing.T) {
+	t.Parallel()
+	b := setupWith(t, "", t.TempDir())
+	a := b.do(t, "POST", "/api/plugin/hookpoint.job/webhook/start_job", []byte(`{"task_id":"long","notify_chat_key":"inbox-c"}`),
+		map[string]string{"Authorization": "Bearer " + apiToken})
+	id, _ := a.body["job"].(string)
+	if a.status != 202 || id == "" {
+		t.Fatalf("start: %d %s", a.status, a.raw)
+	}
+	state := func() string {
+		var task struct {
+			State string `json:"state"`
+		}
+		json.Unmarshal([]byte(b.do(t, "GET", "/api/admin/tasks/"+id, nil, nil).raw), &task)
+		return task.State
+	}
+	for deadline := time.Now().Add(5 * time.Second); state() != "running"; time.Sleep(5 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("task %s never ran: %s", id, state())
+		}
+	}
+	start := time.Now()
+	if c := b.do(t, "POST", "/api/admin/tasks/"+id+"/cancel", nil, nil); c.status != 202 || c.body["status"] != "cancelling" {
+		t.Fatalf("cancelling the running task: %d %s", c.status, c.raw)
+	}
+	for state() != "cancelled" {
+		if time.Since(start) > 900*time.Millisecond { // the job runs 1 s
+			t.Fatalf("task %s is %s %v after its cancellation", id, state(), time.Since(start))
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	if msgs := b.messages(t, "inbox-c"); len(msgs) != 0 {
+		t.Errorf("a cancelled job sent %q", msgs)
+	}
+	if c := b.do(t, "POST", "/api/admin/tasks/"+id+"/cancel", nil, nil); c.status != 409 {
+		t.Errorf("cancelling it again: %d %s", c.status, c.raw)
+	}
 }

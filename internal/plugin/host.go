@@ -28,7 +28,7 @@ type Sender interface {
 // TaskStore stores durable tasks; *store.Store implements it.
 type TaskStore interface {
 	Enqueue(ctx context.Context, t record.NewTask) (int64, bool, error)
-	CancelTask(ctx context.Context, plugin string, id int64) (bool, error)
+	CancelTask(ctx context.Context, plugin string, id int64) (record.Cancel, error)
 	// ReserveTaskID returns the id of a task stored later, with a run.
 	ReserveTaskID(ctx context.Context) (int64, error)
 	// PendingTask finds a pending or running task by its unique key.
@@ -50,6 +50,7 @@ type host struct {
 	sender    Sender
 	tasks     TaskStore
 	notify    func()
+	cancelRun func(id int64) // cancels a task this process runs, at once
 
 	mu     sync.Mutex
 	sealed bool
@@ -164,7 +165,11 @@ func (h *host) CancelTask(ctx context.Context, id string) (bool, error) {
 	if h.tasks == nil {
 		return false, errors.New("cancelling: no task store")
 	}
-	return h.tasks.CancelTask(ctx, h.inst.Info.ID, n)
+	c, err := h.tasks.CancelTask(ctx, h.inst.Info.ID, n)
+	if c == record.CancelRequested && h.cancelRun != nil {
+		h.cancelRun(n)
+	}
+	return c == record.Cancelled || c == record.CancelRequested, err
 }
 
 func (h *host) Webhook(w sdk.Webhook) error {

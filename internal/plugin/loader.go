@@ -26,6 +26,9 @@ type LoadOpts struct {
 	Tasks TaskStore
 	// TaskNotify is called after a task is enqueued.
 	TaskNotify func()
+	// CancelRun cancels, at once, a task this process runs whose
+	// cancellation was just requested.
+	CancelRun func(id int64)
 	// Logger is the server logger; plugin loggers derive from it.
 	Logger *slog.Logger
 	// ListOnly loads plugins to list them: data directories are not
@@ -130,6 +133,7 @@ func (s *Set) load(inst *Instance, o LoadOpts) (err error) {
 		sender:    o.Sender,
 		tasks:     o.Tasks,
 		notify:    o.TaskNotify,
+		cancelRun: o.CancelRun,
 	}
 	if pv, ok := p.(sdk.Provisioner); ok {
 		if err := pv.Provision(h); err != nil {

@@ -36,6 +36,9 @@ type Table[T any] interface {
 	// Release makes owner's running rows pending again, their attempt
 	// given back, but for those whose ids are in keep.
 	Release(ctx context.Context, owner string, keep ...int64) (int64, error)
+	// CancelRequested returns the ids of owner's running rows whose
+	// cancellation an operator asked for.
+	CancelRequested(ctx context.Context, owner string) ([]int64, error)
 }
 
 // Row is a row of a queue table as a run sees it.
@@ -67,6 +70,8 @@ const (
 	ResultRetry   Result = "retry"
 	ResultSnoozed Result = "snoozed"
 	ResultDead    Result = "dead"
+	// ResultCancelled: an operator cancelled the run (sdk.ErrTaskCancelled).
+	ResultCancelled Result = "cancelled"
 )
 
 // Decide turns a run's outcome into the completion that records it, under
@@ -86,6 +91,9 @@ func Decide(a record.Attempt, owner string, o Outcome, policy sdk.RetryPolicy, n
 	}
 	var snooze *sdk.SnoozeError
 	switch {
+	case errors.Is(o.Err, sdk.ErrTaskCancelled):
+		c.State = record.StateCancelled
+		return c, ResultCancelled
 	case errors.As(o.Err, &snooze):
 		c.State, c.RunAt, c.AttemptsDelta, c.FinishedAt = record.StatePending, now.Add(snooze.After), -1, time.Time{}
 		return c, ResultSnoozed

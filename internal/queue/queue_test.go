@@ -305,3 +305,61 @@ func (w *blockingWork) Policy(*record.Delivery) sdk.RetryPolicy { return sdk.Ret
 
 func (w *blockingWork) Finished(*record.Delivery, *record.Completion, queue.Result, error, time.Duration) {
 }
+
+// A task whose cancellation was asked for through the database (from the
+// admin API of another replica) has its run's context cancelled, with
+// cause sdk.ErrTaskCancelled, and ends cancelled.
+func TestRunnerCancelsRequestedRuns(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, d store.Dialect) {
+		s := storetest.Open(t, d)
+		id, _, err := s.Enqueue(ctx, record.NewTask{Plugin: "t.p", Kind: "k", Args: []byte(`{}`), MaxAttempts: 5})
+		if err != nil {
+			t.Fatal(err)
+		}
+		w := &waitingTasks{started: make(chan struct{}, 1), cause: make(chan error, 1)}
+		r := queue.NewRunner(s.TaskQueue(), "r1", queue.Config{Workers: 2, Poll: 10 * time.Millisecond}, w, slog.New(slog.DiscardHandler))
+		rctx, stop := context.WithCancel(ctx)
+		done := make(chan struct{})
+		go func() { r.Run(rctx, ctx); close(done) }()
+		defer func() { stop(); <-done }()
+		<-w.started
+		if c, err := s.CancelTask(ctx, "", id); err != nil || c != record.CancelRequested {
+			t.Fatalf("CancelTask = %v, %v", c, err)
+		}
+		select {
+		case cause := <-w.cause:
+			if !errors.Is(cause, sdk.ErrTaskCancelled) {
+				t.Fatalf("the run's context ended with %v", cause)
+			}
+		case <-time.After(5 * time.Second):
+			t.Fatal("the run was not cancelled")
+		}
+		for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(5 * time.Millisecond) {
+			task, _ := s.Task(ctx, id)
+			if task.State == record.StateCancelled {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("task after its cancellation: %+v", task)
+			}
+		}
+	})
+}
+
+// waitingTasks' runs wait for their context to end and report its cause.
+type waitingTasks struct {
+	started chan struct{}
+	cause   chan error
+}
+
+func (w *waitingTasks) Run(ctx context.Context, a record.Attempt, t *record.Task) queue.Outcome {
+	w.started <- struct{}{}
+	<-ctx.Done()
+	w.cause <- context.Cause(ctx)
+	return queue.Outcome{Err: ctx.Err()}
+}
+
+func (w *waitingTasks) Policy(*record.Task) sdk.RetryPolicy { return sdk.RetryPolicy{} }
+
+func (w *waitingTasks) Finished(*record.Task, *record.Completion, queue.Result, error, time.Duration) {
+}

@@ -95,7 +95,7 @@ type Runner[T Row] struct {
 	// rescue until the runner stops claiming.
 	mu      sync.Mutex
 	open    bool
-	running map[int64]bool // the rows being run, by id
+	running map[int64]context.CancelCauseFunc // the rows being run, by id
 }
 
 // NewRunner returns a runner of table; owner names this process in
@@ -104,7 +104,7 @@ func NewRunner[T Row](table Table[T], owner string, cfg Config, work Work[T], lo
 	cfg = cfg.withDefaults()
 	r := &Runner[T]{
 		table: table, owner: owner, cfg: cfg, work: work, logger: logger.With("queue", table.Name()),
-		wake: make(chan struct{}, 1), free: make(chan struct{}, cfg.Workers), runs: make(chan handoff[T]), running: map[int64]bool{},
+		wake: make(chan struct{}, 1), free: make(chan struct{}, cfg.Workers), runs: make(chan handoff[T]), running: map[int64]context.CancelCauseFunc{},
 	}
 	for i := 0; i < cfg.Workers; i++ {
 		r.free <- struct{}{}
@@ -156,8 +156,9 @@ func (r *Runner[T]) Run(ctx context.Context, stop context.Context) {
 	}
 	r.rescue(ctx, time.Unix(1<<40, 0), owner)
 	r.setOpen(true)
-	r.wg.Add(1)
+	r.wg.Add(2)
 	go func() { defer r.wg.Done(); r.rescueLoop(ctx) }()
+	go func() { defer r.wg.Done(); r.cancelLoop(ctx) }()
 	poll := time.NewTicker(r.cfg.Poll)
 	defer poll.Stop()
 	for ctx.Err() == nil {
@@ -329,17 +330,22 @@ func (r *Runner[T]) run(ctx context.Context, row T) {
 	}()
 	a := row.Attempt()
 	a.Started = time.Now()
+	cctx, cancelRun := context.WithCancelCause(ctx)
+	defer cancelRun(nil)
 	r.mu.Lock()
-	r.running[a.ID] = true
+	r.running[a.ID] = cancelRun
 	r.mu.Unlock()
 	defer func() {
 		r.mu.Lock()
 		delete(r.running, a.ID)
 		r.mu.Unlock()
 	}()
-	rctx, cancel := context.WithTimeout(ctx, r.cfg.Timeout)
+	rctx, cancel := context.WithTimeout(cctx, r.cfg.Timeout)
 	o := r.work.Run(rctx, a, row)
 	cancel()
+	if cause := context.Cause(cctx); errors.Is(cause, sdk.ErrTaskCancelled) {
+		o = Outcome{Err: cause} // whatever the run answered
+	}
 	if o.Err != nil && ctx.Err() != nil && errors.Is(o.Err, context.Canceled) {
 		// Stopped by shutdown: not the run's fault; Release hands it on.
 		return
@@ -366,6 +372,45 @@ func (r *Runner[T]) complete(ctx context.Context, c *record.Completion) error {
 		case <-time.After(wait):
 		}
 		wait = min(2*wait, 2*time.Second)
+	}
+}
+
+// Cancel cancels the run of row id if this runner runs it, with cause
+// sdk.ErrTaskCancelled, and reports whether it did.
+func (r *Runner[T]) Cancel(id int64) bool {
+	r.mu.Lock()
+	cancel := r.running[id]
+	r.mu.Unlock()
+	if cancel != nil {
+		cancel(sdk.ErrTaskCancelled)
+	}
+	return cancel != nil
+}
+
+// cancelLoop cancels, every Poll while runs go, the runs whose
+// cancellation an operator asked for (on this replica or another).
+func (r *Runner[T]) cancelLoop(ctx context.Context) {
+	t := time.NewTicker(r.cfg.Poll)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		r.mu.Lock()
+		idle := len(r.running) == 0
+		r.mu.Unlock()
+		if idle {
+			continue
+		}
+		ids, err := r.table.CancelRequested(ctx, r.owner)
+		if err != nil {
+			continue // the claim loop reports a database that fails
+		}
+		for _, id := range ids {
+			r.Cancel(id)
+		}
 	}
 }
 

@@ -48,3 +48,14 @@ type TaskFilter struct {
 	Before int64
 	Limit  int
 }
+
+// Cancel says what cancelling a task did.
+type Cancel int
+
+// The outcomes of cancelling a task.
+const (
+	CancelNotFound  Cancel = iota // no such task
+	Cancelled                     // it was pending: it will not run
+	CancelRequested               // it is running: its run is being cancelled
+	CancelFinished                // it had already finished
+)

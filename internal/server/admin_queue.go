@@ -22,7 +22,7 @@ type Operator interface {
 	RetryDead(ctx context.Context, f record.DeliveryFilter) (int64, error)
 	Tasks(ctx context.Context, f record.TaskFilter) ([]*record.Task, error)
 	Task(ctx context.Context, id int64) (*record.Task, error)
-	CancelTask(ctx context.Context, plugin string, id int64) (bool, error)
+	CancelTask(ctx context.Context, plugin string, id int64) (record.Cancel, error)
 }
 
 // maxListPage is the largest ?limit of delivery and task listings.
@@ -273,6 +273,8 @@ func (s *Server) getTask(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, newTaskView(t, true))
 }
 
+// cancelTask cancels a task: a pending one at once (200), a running one
+// by cancelling its run (202); a finished one is a conflict (409).
 func (s *Server) cancelTask(w http.ResponseWriter, r *http.Request) {
 	if !allowMethods(w, r, http.MethodPost) {
 		return
@@ -281,14 +283,21 @@ func (s *Server) cancelTask(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	done, err := s.operator.CancelTask(r.Context(), "", id)
+	c, err := s.operator.CancelTask(r.Context(), "", id)
 	if err != nil {
 		s.internal(w, r, err)
 		return
 	}
-	if !done {
-		writeDetail(w, http.StatusConflict, "task "+strconv.FormatInt(id, 10)+" is not pending (or does not exist)")
-		return
+	name := "task " + strconv.FormatInt(id, 10)
+	switch c {
+	case record.CancelNotFound:
+		writeDetail(w, http.StatusNotFound, "no "+name)
+	case record.CancelFinished:
+		writeDetail(w, http.StatusConflict, name+" has already finished; there is nothing to cancel")
+	case record.CancelRequested:
+		writeJSON(w, http.StatusAccepted, map[string]any{"status": "cancelling", "id": id,
+			"detail": name + " is running: its run is being cancelled, and it will not run again"})
+	default:
+		writeJSON(w, http.StatusOK, map[string]any{"status": "cancelled", "id": id})
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"status": "cancelled", "id": id})
 }

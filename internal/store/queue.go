@@ -196,6 +196,19 @@ func (q *Queue[T]) Release(ctx context.Context, owner string, keep ...int64) (in
 	return n, nil
 }
 
+// CancelRequested returns the ids of owner's running tasks whose
+// cancellation was asked for (see CancelTask); none for deliveries.
+func (q *Queue[T]) CancelRequested(ctx context.Context, owner string) ([]int64, error) {
+	if q.table != "tasks" {
+		return nil, nil
+	}
+	rows, err := q.s.read.QueryContext(ctx, q.s.Q(`SELECT id FROM tasks WHERE state = 'running' AND lease_owner = ? AND cancel_requested = 1`), owner)
+	if err != nil {
+		return nil, fmt.Errorf("reading cancelled tasks: %w", err)
+	}
+	return IDs(rows)
+}
+
 // OldestDue returns how long the oldest pending row whose run_at has come
 // has waited for a worker: 0 when none waits. It reads the index of ready
 // rows, in claim order.

@@ -394,8 +394,8 @@ func TestQueueConformance(t *testing.T) {
 			if existed || c == a {
 				t.Error("a finished task blocked a new one with its key")
 			}
-			if ok, _ := s.CancelTask(ctx, "t.p", c); !ok {
-				t.Error("cancel of a pending task failed")
+			if got, _ := s.CancelTask(ctx, "t.p", c); got != record.Cancelled {
+				t.Errorf("cancel of a pending task: %v", got)
 			}
 			if ts, _ := s.TaskQueue().Claim(ctx, "w", 5, time.Minute); len(ts) != 0 {
 				t.Error("a cancelled task was claimed")
@@ -532,6 +532,42 @@ func TestRescueAndReleaseByOwner(t *testing.T) {
 			if got, _ := s.Delivery(ctx, c.id); got.State != c.state {
 				t.Errorf("delivery %d: %s, want %s", c.id, got.State, c.state)
 			}
+		}
+	})
+}
+
+// Cancelling a task: a pending one at once, a running one marked for its
+// runner (CancelRequested finds it), a finished or another plugin's or
+// missing one not at all.
+func TestCancelTask(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, d store.Dialect) {
+		s := storetest.Open(t, d)
+		nt := record.NewTask{Plugin: "t.p", Kind: "k", Args: []byte(`{}`), MaxAttempts: 1}
+		running, _, _ := s.Enqueue(ctx, nt)
+		if ts, _ := s.TaskQueue().Claim(ctx, "w", 1, time.Minute); len(ts) != 1 {
+			t.Fatal("claim")
+		}
+		pending, _, _ := s.Enqueue(ctx, nt)
+		for _, c := range []struct {
+			plugin string
+			id     int64
+			want   record.Cancel
+		}{
+			{"other.p", running, record.CancelNotFound},
+			{"t.p", 999999, record.CancelNotFound},
+			{"t.p", running, record.CancelRequested},
+			{"", pending, record.Cancelled},
+			{"t.p", pending, record.CancelFinished},
+		} {
+			if got, err := s.CancelTask(ctx, c.plugin, c.id); err != nil || got != c.want {
+				t.Errorf("cancel %s %d: %v, %v; want %v", c.plugin, c.id, got, err, c.want)
+			}
+		}
+		if ids, err := s.TaskQueue().CancelRequested(ctx, "w"); err != nil || len(ids) != 1 || ids[0] != running {
+			t.Errorf("CancelRequested = %v, %v; want [%d]", ids, err, running)
+		}
+		if ids, _ := s.TaskQueue().CancelRequested(ctx, "another owner"); len(ids) != 0 {
+			t.Errorf("another owner's CancelRequested = %v", ids)
 		}
 	})
 }

@@ -126,23 +126,35 @@ func (s *Store) Tasks(ctx context.Context, f record.TaskFilter) ([]*record.Task,
 	return out, nil
 }
 
-// CancelTask cancels a pending task (a running one finishes its attempt and
-// is then not retried). It reports whether the task was still cancellable.
-func (s *Store) CancelTask(ctx context.Context, plugin string, id int64) (bool, error) {
-	var n int64
+// CancelTask cancels plugin's task id (any plugin's, for ""): a pending
+// one at once; a running one is marked for its runner to cancel. It
+// returns what it did.
+func (s *Store) CancelTask(ctx context.Context, plugin string, id int64) (record.Cancel, error) {
+	var out record.Cancel
 	err := s.Do(ctx, func(tx *Tx) error {
-		res, err := tx.Exec(ctx, `UPDATE tasks SET state = 'cancelled', finished_at = ?
-			WHERE id = ? AND (plugin = ? OR ? = '') AND state = 'pending'`, time.Now().UnixMicro(), id, plugin, plugin)
-		if err != nil {
+		var state record.State
+		err := tx.QueryRow(ctx, `SELECT state FROM tasks WHERE id = ? AND (plugin = ? OR ? = '')`, id, plugin, plugin).Scan(&state)
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+			out = record.CancelNotFound
+			return nil
+		case err != nil:
 			return err
+		case state == record.StatePending:
+			out = record.Cancelled
+			_, err = tx.Exec(ctx, `UPDATE tasks SET state = 'cancelled', finished_at = ? WHERE id = ?`, time.Now().UnixMicro(), id)
+		case state == record.StateRunning:
+			out = record.CancelRequested
+			_, err = tx.Exec(ctx, `UPDATE tasks SET cancel_requested = 1 WHERE id = ?`, id)
+		default:
+			out = record.CancelFinished
 		}
-		n, err = res.RowsAffected()
 		return err
 	})
 	if err != nil {
-		return false, fmt.Errorf("cancelling task %d: %w", id, err)
+		return 0, fmt.Errorf("cancelling task %d: %w", id, err)
 	}
-	return n == 1, nil
+	return out, nil
 }
 
 // SetTaskProgress records a running task's progress text.

@@ -51,6 +51,7 @@ type Host struct {
 	tasks    []*taskRecord
 	taskSeq  int
 	progress map[string]string
+	running  map[string]*taskRun // by task id
 }
 
 // NewHost returns a fake host for the plugin id ("author.module"). Its
@@ -75,6 +76,7 @@ func NewHost(t testing.TB, id string) *Host {
 		logger:   slog.New(handler).With("plugin", id),
 		logs:     logs,
 		progress: map[string]string{},
+		running:  map[string]*taskRun{},
 	}
 }
 

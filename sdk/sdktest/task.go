@@ -64,11 +64,12 @@ type runKey struct{}
 
 // taskRun holds what a task run sent and enqueued until it ends.
 type taskRun struct {
-	host  *Host
-	id    string
-	over  bool
-	sent  []SentMessage
-	tasks []newTask
+	host   *Host
+	id     string
+	over   bool
+	sent   []SentMessage
+	tasks  []newTask
+	cancel context.CancelCauseFunc
 }
 
 type newTask struct {
@@ -245,8 +246,10 @@ func (h *Host) taskLocked(id string) *taskRecord {
 	return nil
 }
 
-// CancelTask cancels a pending task. Like the server's, it reports
-// whether the task was pending; an unknown id is not an error.
+// CancelTask cancels a task as the server does: a pending one does not
+// run; a running one (in RunTask) has its context cancelled with cause
+// [sdk.ErrTaskCancelled] and ends cancelled. It reports whether the task
+// was pending or running; an unknown id is not an error.
 func (h *Host) CancelTask(ctx context.Context, id string) (bool, error) {
 	if err := ctx.Err(); err != nil {
 		return false, err
@@ -254,11 +257,17 @@ func (h *Host) CancelTask(ctx context.Context, id string) (bool, error) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	t := h.taskLocked(id)
-	if t == nil || t.State != TaskPending {
+	switch {
+	case t == nil:
 		return false, nil
+	case t.State == TaskPending:
+		t.State = TaskCancelled
+		return true, nil
+	case t.State == TaskRunning && h.running[id] != nil:
+		h.running[id].cancel(sdk.ErrTaskCancelled)
+		return true, nil
 	}
-	t.State = TaskCancelled
-	return true, nil
+	return false, nil
 }
 
 // Progress returns the last status a task recorded with
@@ -357,21 +366,33 @@ func (h *Host) runTask(ctx context.Context, id string) (bool, error) {
 	}
 	h.mu.Unlock()
 
-	run := &taskRun{host: h, id: id}
-	rctx := context.WithValue(ctx, runKey{}, run)
+	cctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	run := &taskRun{host: h, id: id, cancel: cancel}
+	h.mu.Lock()
+	h.running[id] = run
+	h.mu.Unlock()
+	rctx := context.WithValue(cctx, runKey{}, run)
 	if w.Timeout > 0 {
 		var cancel context.CancelFunc
 		rctx, cancel = context.WithTimeout(rctx, w.Timeout)
 		defer cancel()
 	}
 	err := w.Handler(rctx, task)
+	if cause := context.Cause(cctx); errors.Is(cause, sdk.ErrTaskCancelled) {
+		err = cause // whatever the handler answered
+	}
 
 	h.mu.Lock()
 	defer h.mu.Unlock()
+	delete(h.running, id)
 	run.over = true
 	t.LastErr = err
 	var snooze *sdk.SnoozeError
 	switch {
+	case errors.Is(err, sdk.ErrTaskCancelled):
+		t.Attempts = attempt
+		t.State = TaskCancelled
 	case err == nil:
 		t.Attempts = attempt
 		t.State = TaskDone
