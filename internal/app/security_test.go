@@ -2,6 +2,7 @@ package app_test
 
 import (
 	"bufio"
+	"context"
 	"io"
 	"net"
 	"net/http"
@@ -72,11 +73,20 @@ func TestFailedDeliveryIsProcessedOnRetry(t *testing.T) {
 	}
 	// The same id with a corrected body is processed: a failure is not
 	// recorded as done.
-	if a := b.do(t, "POST", hook, []byte(`{"task_id":"x","notify_chat_key":"inbox-j"}`), h); a.status != 202 {
-		t.Fatalf("retry: %d %s", a.status, a.raw)
+	first := b.do(t, "POST", hook, []byte(`{"task_id":"x","notify_chat_key":"inbox-j"}`), h)
+	if first.status != 202 || first.body["job"] == nil {
+		t.Fatalf("retry: %d %s", first.status, first.raw)
 	}
-	if a := b.do(t, "POST", hook, []byte(`{"task_id":"x","notify_chat_key":"inbox-j"}`), h); a.body["status"] != "duplicate" {
-		t.Fatalf("second success: %d %s", a.status, a.raw)
+	// A client that retries a success gets the original answer, with the
+	// job's id, and starts nothing new.
+	again := b.do(t, "POST", hook, []byte(`{"task_id":"x","notify_chat_key":"inbox-j"}`), h)
+	if again.status != 202 || again.raw != first.raw || again.header.Get("Idempotent-Replayed") != "true" ||
+		again.header.Get("Content-Type") != first.header.Get("Content-Type") {
+		t.Fatalf("second success: %d %s %v; want the first answer again, %s", again.status, again.raw, again.header, first.raw)
+	}
+	b.waitIdle(t)
+	if n, _ := b.app.Store().CountTasks(context.Background()); n["done"] != 1 {
+		t.Errorf("tasks: %v; want the one job", n)
 	}
 }
 

@@ -13,7 +13,8 @@ import (
 // Store records deliveries; *store.Store implements it.
 type Store interface {
 	InsertDelivery(ctx context.Context, d *record.Delivery, owner string, lease time.Time) (int64, record.Receipt, error)
-	FinishInline(ctx context.Context, id int64, owner string, status int, lastError string) error
+	FinishInline(ctx context.Context, id int64, owner string, a record.Answer, lastError string) error
+	Answer(ctx context.Context, id int64) (record.Answer, bool, error)
 }
 
 // Runs starts queued deliveries in this process as they are stored, while
@@ -89,7 +90,14 @@ func (in *Ingest) Accept(ctx context.Context, d *record.Delivery) (int64, record
 	return id, receipt, err
 }
 
-// Finish records the outcome of an inline delivery that Accept stored.
-func (in *Ingest) Finish(ctx context.Context, id int64, status int, lastError string) error {
-	return in.store.FinishInline(ctx, id, in.owner, status, lastError)
+// Finish records the outcome of an inline delivery that Accept stored:
+// its handler's answer, kept for redeliveries when it succeeded.
+func (in *Ingest) Finish(ctx context.Context, id int64, a record.Answer, lastError string) error {
+	return in.store.FinishInline(ctx, id, in.owner, a, lastError)
+}
+
+// Answer returns what inline delivery id answered, if it succeeded and
+// the answer was kept.
+func (in *Ingest) Answer(ctx context.Context, id int64) (record.Answer, bool, error) {
+	return in.store.Answer(ctx, id)
 }

@@ -52,6 +52,17 @@ func (d *Delivery) Attempt() Attempt {
 	return Attempt{ID: d.ID, Number: d.Attempts, Max: d.MaxAttempts}
 }
 
+// Answer is what an inline handler answered: kept, when it succeeded, so
+// that a redelivery with the same delivery id gets the same answer.
+type Answer struct {
+	Status      int
+	ContentType string
+	Body        []byte
+}
+
+// MaxAnswerBytes is the largest answer body kept; a larger one is not.
+const MaxAnswerBytes = 64 << 10
+
 // Receipt says what storing a delivery did.
 type Receipt int
 

@@ -35,7 +35,10 @@ type Ingester interface {
 	// Duplicate); an inline one is then run by the caller and finished.
 	Accept(ctx context.Context, d *record.Delivery) (int64, record.Receipt, error)
 	// Finish records the outcome of an inline delivery.
-	Finish(ctx context.Context, id int64, status int, lastError string) error
+	Finish(ctx context.Context, id int64, a record.Answer, lastError string) error
+	// Answer returns what an inline delivery answered, if it succeeded
+	// and the answer was kept.
+	Answer(ctx context.Context, id int64) (record.Answer, bool, error)
 }
 
 // Config configures a Server.

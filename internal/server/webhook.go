@@ -173,6 +173,15 @@ func (s *Server) dispatch(w http.ResponseWriter, r *http.Request, ep *plugin.End
 	case receipt == record.Duplicate:
 		s.duplicates.Inc(ep.Plugin.ID(), ep.Path)
 		log.Info("duplicate delivery not processed again", "delivery_id", id, "delivery", rowID)
+		if ep.Mode == sdk.ModeInline {
+			// The original answer, as a client that retries needs it
+			// (Stripe's idempotent requests).
+			if a, ok, err := s.ingest.Answer(r.Context(), rowID); err == nil && ok {
+				w.Header().Set("Idempotent-Replayed", "true")
+				writeAnswer(w, a)
+				return client
+			}
+		}
 		writeJSON(w, http.StatusOK, map[string]string{
 			"status": "duplicate", "delivery_id": strconv.FormatInt(rowID, 10),
 			"detail": "delivery " + id + " was received before; it is not processed again",
@@ -189,17 +198,15 @@ func (s *Server) dispatch(w http.ResponseWriter, r *http.Request, ep *plugin.End
 	}
 	req.Logger = log.With("delivery", rowID)
 	resp, err := plugin.Call(r.Context(), ep.Handler, req)
-	if err != nil {
-		status = writeHandlerError(w, err, reqID, log)
-	} else {
-		status = writeResponse(w, resp)
-	}
+	var answer record.Answer
 	errText := ""
 	if err != nil {
-		errText = err.Error()
+		answer.Status, errText = writeHandlerError(w, err, reqID, log), err.Error()
+	} else {
+		answer = writeResponse(w, resp)
 	}
 	// The outcome is recorded even if the client went away.
-	if err := s.ingest.Finish(context.WithoutCancel(r.Context()), rowID, status, errText); err != nil {
+	if err := s.ingest.Finish(context.WithoutCancel(r.Context()), rowID, answer, errText); err != nil {
 		log.Error("recording delivery outcome", "err", err, "delivery", rowID)
 	}
 	return client
@@ -284,11 +291,10 @@ func writeHandlerError(w http.ResponseWriter, err error, reqID string, log *slog
 	return http.StatusInternalServerError
 }
 
-// writeResponse answers a handler's response and returns the status.
-func writeResponse(w http.ResponseWriter, resp *sdk.Response) int {
+// writeResponse answers a handler's response and returns the answer.
+func writeResponse(w http.ResponseWriter, resp *sdk.Response) record.Answer {
 	if resp == nil {
-		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
-		return http.StatusOK
+		resp = &sdk.Response{Header: http.Header{"Content-Type": {"application/json"}}, Body: []byte(`{"status":"ok"}` + "\n")}
 	}
 	for k, vs := range resp.Header {
 		for _, v := range vs {
@@ -298,17 +304,26 @@ func writeResponse(w http.ResponseWriter, resp *sdk.Response) int {
 	if len(resp.Body) > 0 && w.Header().Get("Content-Type") == "" {
 		w.Header().Set("Content-Type", "application/octet-stream")
 	}
-	status := resp.Status
-	if status == 0 {
-		status = http.StatusOK
+	a := record.Answer{Status: resp.Status, ContentType: w.Header().Get("Content-Type"), Body: resp.Body}
+	if a.Status == 0 {
+		a.Status = http.StatusOK
 	}
-	if status < 200 || status > 599 {
+	if a.Status < 200 || a.Status > 599 {
 		writeInternal(w, w.Header().Get("X-Request-Id"))
-		return http.StatusInternalServerError
+		return record.Answer{Status: http.StatusInternalServerError}
 	}
-	w.WriteHeader(status)
-	w.Write(resp.Body)
-	return status
+	writeAnswer(w, a)
+	return a
+}
+
+// writeAnswer writes an answer's content type, status and body.
+func writeAnswer(w http.ResponseWriter, a record.Answer) {
+	if a.ContentType != "" {
+		w.Header().Set("Content-Type", a.ContentType)
+	}
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.WriteHeader(a.Status)
+	w.Write(a.Body)
 }
 
 // statusRecorder remembers the status written, for the access log.

@@ -40,21 +40,54 @@ func (s *Store) InsertDelivery(ctx context.Context, d *record.Delivery, owner st
 }
 
 // FinishInline records the outcome of an inline delivery held by owner.
-func (s *Store) FinishInline(ctx context.Context, id int64, owner string, status int, lastError string) error {
+// A successful answer's content type and body (up to
+// record.MaxAnswerBytes) are kept for redeliveries (see Answer).
+func (s *Store) FinishInline(ctx context.Context, id int64, owner string, a record.Answer, lastError string) error {
 	state := record.StateDone
-	if status >= 300 {
+	if a.Status >= 300 {
 		state = record.StateFailed
 	}
-	record := func(tx *Tx) error {
-		_, err := tx.Exec(ctx, `UPDATE deliveries SET state = ?, response_status = ?, last_error = ?, finished_at = ?,
+	keep := state == record.StateDone && len(a.Body) <= record.MaxAnswerBytes
+	finish := func(tx *Tx) error {
+		res, err := tx.Exec(ctx, `UPDATE deliveries SET state = ?, response_status = ?, last_error = ?, finished_at = ?,
 			lease_owner = '', lease_until = 0 WHERE id = ? AND lease_owner = ?`,
-			state, status, lastError, time.Now().UnixMicro(), id, owner)
+			state, a.Status, lastError, time.Now().UnixMicro(), id, owner)
+		if err != nil || !keep {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil || n == 0 {
+			return err
+		}
+		body := a.Body
+		if body == nil {
+			body = []byte{}
+		}
+		_, err = tx.Exec(ctx, `UPDATE delivery_payloads SET answer_type = ?, answer = ? WHERE id = ?`, a.ContentType, body, id)
 		return err
 	}
-	if err := s.do(&writeOp{ctx: ctx, fn: record}); err != nil {
+	if err := s.do(&writeOp{ctx: ctx, fn: finish}); err != nil {
 		return fmt.Errorf("recording outcome of delivery %d: %w", id, err)
 	}
 	return nil
+}
+
+// Answer returns what the handler of inline delivery id answered, if it
+// succeeded and the answer was kept.
+func (s *Store) Answer(ctx context.Context, id int64) (record.Answer, bool, error) {
+	var a record.Answer
+	var body []byte
+	err := s.read.QueryRowContext(ctx, s.Q(`SELECT d.response_status, p.answer_type, p.answer
+		FROM deliveries d JOIN delivery_payloads p ON p.id = d.id WHERE d.id = ? AND d.state = 'done'`), id).Scan(&a.Status, &a.ContentType, &body)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return a, false, nil
+	case err != nil:
+		return a, false, fmt.Errorf("reading the answer to delivery %d: %w", id, err)
+	case body == nil:
+		return a, false, nil
+	}
+	a.Body = body
+	return a, true, nil
 }
 
 // deliveryColumns, read from deliveryTables, are what scanDelivery scans.
