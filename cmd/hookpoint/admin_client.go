@@ -106,18 +106,6 @@ func (c *client) call(ctx context.Context, method, path string, q url.Values, ou
 	return raw, nil
 }
 
-// printJSON indents raw JSON to w.
-func printJSON(w io.Writer, raw []byte) error {
-	var v any
-	if err := json.Unmarshal(raw, &v); err != nil {
-		_, err := w.Write(raw)
-		return err
-	}
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(v)
-}
-
 // subcommand splits "NAME args..." and checks NAME is one of names.
 func subcommand(args []string, names ...string) (string, []string, error) {
 	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
