@@ -42,6 +42,7 @@ func (tokenVerifier) Verify(r *http.Request, body []byte) error {
 type testPlugin struct {
 	cfg struct {
 		Secret sdk.Secret `json:"SECRET"`
+		Spare  sdk.Secret `json:"SPARE"` // left unset
 	}
 }
 
@@ -374,6 +375,9 @@ func TestAdminAuth(t *testing.T) {
 	p := out.Plugins[0]
 	if p.Config["SECRET"] != sdk.Masked {
 		t.Errorf("config = %v, want SECRET masked", p.Config)
+	}
+	if spare, ok := p.Config["SPARE"]; !ok || spare != nil {
+		t.Errorf("config = %v, want the unset SPARE as null, not masked", p.Config)
 	}
 	w := p.Webhooks[0]
 	if w.URL != "http://localhost:8080/api/plugin/dev.sample_webhook/webhook/myevent" || w.Name != "My event" || w.Description != "Echoes what it got." || !w.Public {
