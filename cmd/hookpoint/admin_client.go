@@ -106,8 +106,15 @@ func (c *client) call(ctx context.Context, method, path string, q url.Values, ou
 	return raw, nil
 }
 
-// subcommand splits "NAME args..." and checks NAME is one of names.
-func subcommand(args []string, names ...string) (string, []string, error) {
+// subcommand splits "NAME args..." and checks NAME is one of names. Asked
+// for help (-h, --help) instead of a name, it prints the subcommands to w
+// and returns flag.ErrHelp.
+func subcommand(w io.Writer, cmd string, args []string, names ...string) (string, []string, error) {
+	if len(args) > 0 && (args[0] == "-h" || args[0] == "-help" || args[0] == "--help" || args[0] == "help") {
+		fmt.Fprintf(w, "Usage: hookpoint %s %s [flags]\n\nRun \"hookpoint %s SUBCOMMAND --help\" for a subcommand's flags.\n",
+			cmd, strings.Join(names, "|"), cmd)
+		return "", nil, flag.ErrHelp
+	}
 	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
 		return "", nil, fmt.Errorf("want a subcommand: %s", strings.Join(names, ", "))
 	}

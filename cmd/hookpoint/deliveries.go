@@ -30,7 +30,7 @@ type deliveryRow struct {
 
 // deliveries lists, shows and replays deliveries through the admin API.
 func deliveries(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	sub, args, err := subcommand(args, "ls", "show", "replay")
+	sub, args, err := subcommand(stderr, "deliveries", args, "ls", "show", "replay")
 	if err != nil {
 		return err
 	}

@@ -25,7 +25,7 @@ type taskRow struct {
 
 // tasks lists, shows and cancels durable tasks through the admin API.
 func tasks(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	sub, args, err := subcommand(args, "ls", "show", "cancel")
+	sub, args, err := subcommand(stderr, "tasks", args, "ls", "show", "cancel")
 	if err != nil {
 		return err
 	}
