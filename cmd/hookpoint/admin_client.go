@@ -12,6 +12,8 @@ import (
 	"os"
 	"strings"
 	"time"
+
+	"github.com/hookpoint/hookpoint/internal/config"
 )
 
 // adminFlags locate the admin API of a running server.
@@ -36,16 +38,28 @@ type client struct {
 	http  *http.Client
 }
 
+// client locates the admin API: --server, else the config's listen
+// address on loopback; the token from --token-file, else
+// $HOOKPOINT_ADMIN_TOKEN, else the config's admin.token. Only those two
+// keys are read from the config, leniently (config.LoadAdminAccess): a
+// substitution elsewhere that only the server can resolve is no error.
 func (a *adminFlags) client() (*client, error) {
-	cfg, err := a.cf.load()
+	path, err := a.cf.file()
+	if err != nil {
+		return nil, err
+	}
+	access, err := config.LoadAdminAccess(path)
 	if err != nil {
 		return nil, err
 	}
 	base := a.server
 	if base == "" {
-		host, port, err := net.SplitHostPort(cfg.Listen)
+		if access.ListenErr != nil {
+			return nil, fmt.Errorf("%w; give the server's URL with --server or $HOOKPOINT_SERVER", access.ListenErr)
+		}
+		host, port, err := net.SplitHostPort(access.Listen)
 		if err != nil {
-			return nil, fmt.Errorf("listen %q: %w", cfg.Listen, err)
+			return nil, fmt.Errorf("listen %q: %w", access.Listen, err)
 		}
 		if host == "" || host == "0.0.0.0" || host == "::" {
 			host = "127.0.0.1"
@@ -61,7 +75,10 @@ func (a *adminFlags) client() (*client, error) {
 		token = strings.TrimSpace(string(b))
 	}
 	if token == "" {
-		token = cfg.Admin.Token.Reveal()
+		if access.TokenErr != nil {
+			return nil, fmt.Errorf("no admin token: %w; give it with --token-file or $HOOKPOINT_ADMIN_TOKEN", access.TokenErr)
+		}
+		token = access.Token.Reveal()
 	}
 	return &client{base: strings.TrimRight(base, "/"), token: token, http: &http.Client{Timeout: 60 * time.Second}}, nil
 }

@@ -24,6 +24,9 @@ import (
 // named.
 const DefaultFile = "hookpoint.yaml"
 
+// DefaultListen is the address the server listens on when none is set.
+const DefaultListen = ":8080"
+
 // Config is the server config. The zero value of every field takes its
 // default.
 type Config struct {
@@ -176,7 +179,7 @@ func Default() *Config {
 
 func (c *Config) setDefaults() {
 	if c.Listen == "" {
-		c.Listen = ":8080"
+		c.Listen = DefaultListen
 	}
 	if c.DataDir == "" {
 		c.DataDir = "./data"
