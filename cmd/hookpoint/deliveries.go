@@ -40,18 +40,28 @@ func deliveries(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	af.register(fs)
 	q := url.Values{}
 	filters := map[string]*string{}
-	for _, name := range []string{"plugin", "endpoint", "state", "delivery-id", "since", "until"} {
+	for _, name := range []string{"plugin", "endpoint", "state", "delivery-id"} {
 		filters[name] = fs.String(name, "", "only deliveries with this "+strings.ReplaceAll(name, "-", " "))
 	}
+	filters["since"] = fs.String("since", "", "only deliveries received since this time: a duration ago (1h, 30m, 2h45m) or an RFC 3339 time")
+	filters["until"] = fs.String("until", "", "only deliveries received before this time: a duration ago (1h, 30m, 2h45m) or an RFC 3339 time")
 	limit := fs.Int("limit", 50, "how many at most")
 	pos, err := parseInterleaved(fs, args)
 	if err != nil {
 		return err
 	}
+	now := time.Now()
 	for name, v := range filters {
-		if *v != "" {
-			q.Set(strings.ReplaceAll(name, "-", "_"), *v)
+		if *v == "" {
+			continue
 		}
+		val := *v
+		if name == "since" || name == "until" {
+			if val, err = sinceUntil(name, val, now); err != nil {
+				return err
+			}
+		}
+		q.Set(strings.ReplaceAll(name, "-", "_"), val)
 	}
 	q.Set("limit", fmt.Sprint(*limit))
 	c, err := af.client()
