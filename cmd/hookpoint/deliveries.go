@@ -7,26 +7,8 @@ import (
 	"io"
 	"net/url"
 	"strings"
-	"text/tabwriter"
 	"time"
 )
-
-type deliveryRow struct {
-	ID             int64     `json:"id"`
-	Plugin         string    `json:"plugin"`
-	Endpoint       string    `json:"endpoint"`
-	Mode           string    `json:"mode"`
-	Method         string    `json:"method"`
-	DeliveryID     string    `json:"delivery_id"`
-	ReplayOf       int64     `json:"replay_of"`
-	State          string    `json:"state"`
-	Attempts       int       `json:"attempts"`
-	MaxAttempts    int       `json:"max_attempts"`
-	LastError      string    `json:"last_error"`
-	ResponseStatus int       `json:"response_status"`
-	ReceivedAt     time.Time `json:"received_at"`
-	BodyBytes      int       `json:"body_bytes"`
-}
 
 // deliveries lists, shows and replays deliveries through the admin API.
 func deliveries(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -80,13 +62,7 @@ func deliveries(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		if af.asJSON {
 			return printJSON(stdout, raw)
 		}
-		tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "ID\tRECEIVED\tPLUGIN\tENDPOINT\tMODE\tSTATE\tATTEMPTS\tSTATUS\tDELIVERY ID\tLAST ERROR")
-		for _, d := range out.Deliveries {
-			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%d/%d\t%d\t%s\t%s\n", d.ID, d.ReceivedAt.Local().Format(time.DateTime),
-				d.Plugin, d.Endpoint, d.Mode, d.State, d.Attempts, d.MaxAttempts, d.ResponseStatus, d.DeliveryID, oneLine(d.LastError, 60))
-		}
-		return tw.Flush()
+		return printDeliveries(stdout, out.Deliveries)
 	case "show":
 		if len(pos) != 1 {
 			return fmt.Errorf("deliveries show takes one delivery id")
