@@ -67,11 +67,15 @@ func deliveries(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		if len(pos) != 1 {
 			return fmt.Errorf("deliveries show takes one delivery id")
 		}
-		raw, err := c.call(ctx, "GET", "/api/admin/deliveries/"+url.PathEscape(pos[0]), nil, nil)
+		var d deliveryDetail
+		raw, err := c.call(ctx, "GET", "/api/admin/deliveries/"+url.PathEscape(pos[0]), nil, &d)
 		if err != nil {
 			return err
 		}
-		return printJSON(stdout, raw)
+		if af.asJSON {
+			return printJSON(stdout, raw)
+		}
+		return printDelivery(stdout, &d)
 	default: // replay
 		var out struct {
 			Replays []int64 `json:"replays"`

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"io"
 	"strconv"
-	"strings"
 	"text/tabwriter"
 	"time"
 )
@@ -35,10 +34,8 @@ var senderEventHeaders = []string{"X-GitHub-Event", "X-Gitlab-Event", "X-Gitea-E
 // event returns the event the sender named in the stored headers, or "".
 func (d *deliveryRow) event() string {
 	for _, name := range senderEventHeaders {
-		for k, vs := range d.Header {
-			if strings.EqualFold(k, name) && len(vs) > 0 {
-				return vs[0]
-			}
+		if v := headerValue(d.Header, name); v != "" {
+			return v
 		}
 	}
 	return ""
@@ -58,7 +55,7 @@ func printDeliveries(w io.Writer, ds []deliveryRow) error {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "ID\tRECEIVED\tPLUGIN\tENDPOINT\tEVENT\tMODE\tSTATE\tATTEMPTS\tSTATUS\tDELIVERY ID\tLAST ERROR")
 	for _, d := range ds {
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%d\t%s\t%s\n", d.ID, d.ReceivedAt.Local().Format(time.DateTime),
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%d\t%s\t%s\n", d.ID, localTime(&d.ReceivedAt),
 			d.Plugin, d.Endpoint, orDash(oneLine(d.event(), 30)), d.Mode, d.State, d.attempts(), d.ResponseStatus, d.DeliveryID, oneLine(d.LastError, 60))
 	}
 	return tw.Flush()
