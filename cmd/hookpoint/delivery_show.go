@@ -10,7 +10,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"text/tabwriter"
 	"time"
 )
 
@@ -32,12 +31,8 @@ type deliveryDetail struct {
 // per line (as stored: credentials redacted), and its body, pretty-printed
 // when it is JSON or a form.
 func printDelivery(w io.Writer, d *deliveryDetail) error {
-	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	field := func(name, v string) {
-		if v != "" && v != "0" {
-			fmt.Fprintf(tw, "%s:\t%s\n", name, v)
-		}
-	}
+	fl := newFieldList(w)
+	field := fl.add
 	field("delivery", strconv.FormatInt(d.ID, 10))
 	field("plugin", d.Plugin)
 	field("endpoint", d.Endpoint)
@@ -58,7 +53,7 @@ func printDelivery(w io.Writer, d *deliveryDetail) error {
 	field("finished", localTime(d.FinishedAt))
 	field("answered", strconv.Itoa(d.ResponseStatus))
 	field("last error", d.LastError)
-	if err := tw.Flush(); err != nil {
+	if err := fl.flush(); err != nil {
 		return err
 	}
 	fmt.Fprintln(w, "\nheaders:")
