@@ -22,7 +22,7 @@ func (c *configFlags) register(fs *flag.FlagSet, serverFlags bool) {
 	if serverFlags {
 		fs.StringVar(&c.listen, "listen", os.Getenv("HOOKPOINT_LISTEN"), "address to listen on (default \":8080\") [$HOOKPOINT_LISTEN]")
 		fs.StringVar(&c.data, "data", os.Getenv("HOOKPOINT_DATA"), "data directory (default \"./data\") [$HOOKPOINT_DATA]")
-		fs.StringVar(&c.database, "database", os.Getenv("HOOKPOINT_DATABASE"), "database: a postgres:// URL or a SQLite file (default DATA/hookpoint.db) [$HOOKPOINT_DATABASE]")
+		fs.StringVar(&c.database, "database", os.Getenv("HOOKPOINT_DATABASE"), "database: a postgres:// URL, a PostgreSQL key=value string (host=... dbname=...), sqlite:PATH or a SQLite file in an existing directory (default DATA/hookpoint.db) [$HOOKPOINT_DATABASE]")
 	}
 }
 

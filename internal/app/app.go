@@ -238,7 +238,11 @@ func (a *App) shutdown(ctx context.Context) error {
 }
 
 func (a *App) logStartup(addr string) {
-	a.logger.Info("hookpoint listening", "addr", addr, "base_url", a.cfg.BaseURL, "data_dir", a.cfg.DataDir, "database", a.store.Dialect().String())
+	var db any = a.store.Dialect()
+	if loc, err := a.cfg.Database.Location(); err == nil {
+		db = loc // the file, or the server without its password
+	}
+	a.logger.Info("hookpoint listening", "addr", addr, "base_url", a.cfg.BaseURL, "data_dir", a.cfg.DataDir, "database", db)
 	if !a.cfg.Admin.Token.IsSet() {
 		a.logger.Info("admin API open to loopback clients only (set admin.token to reach it from elsewhere)")
 	}

@@ -98,8 +98,11 @@ type Server struct {
 
 // Database says where state is kept.
 type Database struct {
-	// URL is a postgres:// URL, or a SQLite file path. Defaults to
-	// hookpoint.db in the data directory.
+	// URL is a postgres:// or postgresql:// URL, a PostgreSQL key=value
+	// connection string, sqlite:PATH or a SQLite file path (see
+	// store.ParseLocation). Defaults to hookpoint.db in the data
+	// directory, which is created when missing; an explicit SQLite
+	// file's directory must exist.
 	URL string `yaml:"url"`
 	// SQLiteSync is "normal" (the default) or "full": with full, every
 	// SQLite commit waits until it is on disk, so that acknowledged
@@ -266,12 +269,18 @@ func Load(path string, o Overrides) (*Config, error) {
 	if o.DataDir != "" {
 		c.DataDir = o.DataDir
 	}
+	dbKey := "database.url"
 	if o.Database != "" {
 		c.Database.URL = o.Database
+		dbKey = "--database"
 	}
+	explicitDB := c.Database.URL != ""
 	c.setDefaults()
 	if err := c.validate(); err != nil {
 		return nil, fmt.Errorf("config: %w", err)
+	}
+	if err := c.Database.check(explicitDB); err != nil {
+		return nil, fmt.Errorf("config: %s: %w", dbKey, err)
 	}
 	return c, nil
 }
