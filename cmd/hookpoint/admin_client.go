@@ -57,14 +57,9 @@ func (a *adminFlags) client() (*client, error) {
 		if access.ListenErr != nil {
 			return nil, fmt.Errorf("%w; give the server's URL with --server or $HOOKPOINT_SERVER", access.ListenErr)
 		}
-		host, port, err := net.SplitHostPort(access.Listen)
-		if err != nil {
-			return nil, fmt.Errorf("listen %q: %w", access.Listen, err)
+		if base, err = loopbackURL(access.Listen); err != nil {
+			return nil, err
 		}
-		if host == "" || host == "0.0.0.0" || host == "::" {
-			host = "127.0.0.1"
-		}
-		base = "http://" + net.JoinHostPort(host, port)
 	}
 	token := os.Getenv("HOOKPOINT_ADMIN_TOKEN")
 	if a.tokenFile != "" {
@@ -81,6 +76,19 @@ func (a *adminFlags) client() (*client, error) {
 		token = access.Token.Reveal()
 	}
 	return &client{base: strings.TrimRight(base, "/"), token: token, http: &http.Client{Timeout: 60 * time.Second}}, nil
+}
+
+// loopbackURL returns the URL that reaches a server listening on listen
+// from this machine: a wildcard address becomes 127.0.0.1.
+func loopbackURL(listen string) (string, error) {
+	host, port, err := net.SplitHostPort(listen)
+	if err != nil {
+		return "", fmt.Errorf("listen %q: %w", listen, err)
+	}
+	if host == "" || host == "0.0.0.0" || host == "::" {
+		host = "127.0.0.1"
+	}
+	return "http://" + net.JoinHostPort(host, port), nil
 }
 
 // call sends a request to the admin API and decodes the JSON answer into

@@ -9,7 +9,7 @@ import (
 
 // commands lists every command and subcommand the binary has.
 var commands = [][]string{
-	{"serve"}, {"webhooks"}, {"sign"}, {"send"}, {"version"},
+	{"init"}, {"serve"}, {"webhooks"}, {"sign"}, {"send"}, {"version"},
 	{"deliveries"}, {"deliveries", "ls"}, {"deliveries", "show"}, {"deliveries", "replay"},
 	{"tasks"}, {"tasks", "ls"}, {"tasks", "show"}, {"tasks", "cancel"},
 }

@@ -18,6 +18,7 @@ var version = "dev"
 const usage = `Hookpoint: webhook access points for chat-agent plugins.
 
 Usage:
+  hookpoint init      [--config FILE] [--base-url URL] [--listen ADDR] [--force]
   hookpoint serve     [--listen ADDR] [--data DIR] [--database URL] [--config FILE]
   hookpoint webhooks  [--config FILE] [--json]
   hookpoint sign      --scheme S [--secret-file F] [--event E] [flags] FILE|-
@@ -59,6 +60,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return errUsage
 	}
 	switch args[0] {
+	case "init":
+		return initConfig(ctx, args[1:], stdout, stderr)
 	case "serve":
 		return serve(ctx, args[1:], stderr)
 	case "webhooks":
