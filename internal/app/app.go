@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
 
@@ -246,15 +247,32 @@ func (a *App) logStartup(addr string) {
 	if !a.cfg.Admin.Token.IsSet() {
 		a.logger.Info("admin API open to loopback clients only (set admin.token to reach it from elsewhere)")
 	}
+	served := 0
+	var failed []*plugin.Instance
 	for _, inst := range a.plugins.All() {
 		switch inst.State {
 		case plugin.StateLoaded:
 			for _, ep := range inst.Endpoints() {
+				served++
 				a.logger.Info("webhook", "plugin", inst.ID(), "url", ep.URL, "name", ep.Name, "mode", ep.Mode.String())
 			}
 		case plugin.StateFailed:
-			a.logger.Warn("plugin not loaded", "plugin", inst.ID(), "err", inst.Err)
+			failed = append(failed, inst)
 		}
+	}
+	if served == 0 {
+		// A first run with no config lands here: say what to do, once.
+		reasons := make([]string, len(failed))
+		for i, inst := range failed {
+			reasons[i] = inst.ID() + ": " + inst.Err.Error()
+		}
+		a.logger.Warn("no webhook is served: run `hookpoint init` to write a hookpoint.yaml with a generated GitHub webhook secret, then start the server again; "+
+			"or set plugins.hookpoint.github.config.GITHUB_WEBHOOK_SECRET in your config (e.g. to ${env:GITHUB_WEBHOOK_SECRET})",
+			"not_loaded", strings.Join(reasons, "; "))
+		return
+	}
+	for _, inst := range failed {
+		a.logger.Warn("plugin not loaded", "plugin", inst.ID(), "err", inst.Err)
 	}
 }
 

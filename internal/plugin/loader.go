@@ -41,7 +41,7 @@ type Set struct {
 
 // Load builds an instance of every registered plugin. A plugin enabled in
 // the config that fails to load is an error naming the plugin; one enabled
-// only by default is recorded as failed and logged.
+// only by default is recorded as failed, for the caller to report.
 func Load(ctx context.Context, o Options) (*Set, error) {
 	if o.Registry == nil {
 		o.Registry = sdk.Registered()
@@ -79,8 +79,7 @@ func Load(ctx context.Context, o Options) (*Set, error) {
 			if _, explicit := o.Config.Plugins[info.ID]; explicit {
 				return nil, fmt.Errorf("plugin %s: %w", info.ID, err)
 			}
-			inst.Logger.Warn("plugin enabled by default did not load; configure it to use it", "err", err)
-			continue
+			continue // the server's startup log reports it
 		}
 		inst.State = StateLoaded
 	}
