@@ -70,6 +70,7 @@ func Load(ctx context.Context, o Options) (*Set, error) {
 		}
 		s.list = append(s.list, inst)
 		s.byID[info.ID] = inst
+		inst.Fields, _ = ConfigFields(info) // a config type it cannot describe fails the load below
 		if !o.Config.PluginEnabled(info.ID, info.EnabledByDefault) {
 			continue
 		}
@@ -100,7 +101,7 @@ func (s *Set) load(inst *Instance, o Options) (err error) {
 	pc := o.Config.Plugins[inst.Info.ID]
 	if c, ok := p.(sdk.Configurable); ok {
 		inst.Config = c.PluginConfig()
-		if inst.Fields, err = decodeConfig(inst.Config, pc.Config); err != nil {
+		if err := decodeConfig(inst.Config, pc.Config); err != nil {
 			return err
 		}
 	} else if len(pc.Config) > 0 {
