@@ -12,6 +12,7 @@ var commands = [][]string{
 	{"init"}, {"serve"}, {"webhooks"}, {"sign"}, {"send"}, {"version"},
 	{"deliveries"}, {"deliveries", "ls"}, {"deliveries", "show"}, {"deliveries", "replay"},
 	{"tasks"}, {"tasks", "ls"}, {"tasks", "show"}, {"tasks", "cancel"},
+	{"plugins"}, {"plugins", "ls"}, {"plugins", "describe"},
 }
 
 // Asking for help is not an error: every command and subcommand prints

@@ -21,6 +21,7 @@ Usage:
   hookpoint init      [--config FILE] [--base-url URL] [--listen ADDR] [--force]
   hookpoint serve     [--listen ADDR] [--data DIR] [--database URL] [--config FILE]
   hookpoint webhooks  [--config FILE] [--json]
+  hookpoint plugins   ls|describe [ID] [--config FILE] [--json]
   hookpoint sign      --scheme S [--secret-file F] [--event E] [flags] FILE|-
   hookpoint send      --to URL --scheme S [--secret-file F] [--event E] [flags] FILE|-
   hookpoint deliveries ls|show|replay [flags]
@@ -66,6 +67,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return serve(ctx, args[1:], stderr)
 	case "webhooks":
 		return webhooks(ctx, args[1:], stdout, stderr)
+	case "plugins":
+		return plugins(ctx, args[1:], stdout, stderr)
 	case "sign":
 		return sign(ctx, args[1:], os.Stdin, stdout, stderr)
 	case "send":
