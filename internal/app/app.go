@@ -191,7 +191,7 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	}
 	a.logStartup(ln.Addr().String())
 	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
+	go func() { errc <- srv.Serve(server.JSONErrors(ln)) }() // net/http's own 4xx answers as JSON too
 	var serveErr error
 	select {
 	case serveErr = <-errc:
