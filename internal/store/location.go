@@ -29,8 +29,8 @@ type Location struct {
 	desc string     // PostgreSQL: what String shows
 }
 
-// Accepted says which database locations ParseLocation accepts.
-const Accepted = "a postgres:// or postgresql:// URL, a PostgreSQL key=value connection string " +
+// accepted says which database locations ParseLocation accepts.
+const accepted = "a postgres:// or postgresql:// URL, a PostgreSQL key=value connection string " +
 	"(host=... dbname=... user=...), sqlite:PATH, or a SQLite file path"
 
 var (
@@ -51,7 +51,7 @@ var (
 // Errors never quote a PostgreSQL string: it may hold a password.
 func ParseLocation(s string) (Location, error) {
 	if strings.TrimSpace(s) == "" {
-		return Location{}, errors.New("empty; want " + Accepted)
+		return Location{}, errors.New("empty; want " + accepted)
 	}
 	if m := urlScheme.FindStringSubmatch(s); m != nil && !isDrive(s) {
 		scheme := strings.ToLower(m[1])
@@ -64,7 +64,7 @@ func ParseLocation(s string) (Location, error) {
 		case scheme == "sqlite":
 			return sqliteLocation(rest)
 		default:
-			return Location{}, fmt.Errorf("unsupported scheme %q; want %s", m[1], Accepted)
+			return Location{}, fmt.Errorf("unsupported scheme %q; want %s", m[1], accepted)
 		}
 	}
 	if keywordValue.MatchString(s) {
