@@ -6,14 +6,16 @@ import (
 	"log/slog"
 )
 
-// Masked is how a Secret shows itself everywhere.
+// Masked is how a set Secret shows itself everywhere.
 const Masked = "******"
 
-// Secret is a config value that never prints. fmt, log/slog and
-// encoding/json all show it as "******"; [Secret.Reveal] is the only way
-// to read it. The value sits behind a pointer, so even printing a struct
-// that holds a Secret in an unexported field shows an address, not the
-// value.
+// Secret is a config value that never prints. A set secret shows as
+// "******" in fmt, log/slog, encoding/json and text encodings; an unset
+// one (zero, or empty) shows as unset: JSON null, the empty string
+// elsewhere, so that a listing tells a missing secret from a set one.
+// [Secret.Reveal] is the only way to read the value. The value sits behind
+// a pointer, so even printing a struct that holds a Secret in an unexported
+// field shows an address, not the value.
 type Secret struct {
 	v *string
 }
@@ -32,29 +34,39 @@ func (s Secret) Reveal() string {
 // IsSet reports whether the secret holds a non-empty value.
 func (s Secret) IsSet() bool { return s.Reveal() != "" }
 
-// String returns "******".
-func (s Secret) String() string { return Masked }
+// String returns "******", or "" when the secret is unset.
+func (s Secret) String() string {
+	if s.IsSet() {
+		return Masked
+	}
+	return ""
+}
 
-// GoString returns "******".
-func (s Secret) GoString() string { return Masked }
+// GoString returns what String does.
+func (s Secret) GoString() string { return s.String() }
 
-// Format prints "******" for every verb.
+// Format prints what String returns for every verb.
 func (s Secret) Format(f fmt.State, verb rune) {
 	if verb == 'q' {
-		fmt.Fprintf(f, "%q", Masked)
+		fmt.Fprintf(f, "%q", s.String())
 		return
 	}
-	fmt.Fprint(f, Masked)
+	fmt.Fprint(f, s.String())
 }
 
 // LogValue masks the secret in log/slog records.
-func (s Secret) LogValue() slog.Value { return slog.StringValue(Masked) }
+func (s Secret) LogValue() slog.Value { return slog.StringValue(s.String()) }
 
-// MarshalJSON encodes the secret as "******".
-func (s Secret) MarshalJSON() ([]byte, error) { return json.Marshal(Masked) }
+// MarshalJSON encodes a set secret as "******" and an unset one as null.
+func (s Secret) MarshalJSON() ([]byte, error) {
+	if !s.IsSet() {
+		return []byte("null"), nil
+	}
+	return json.Marshal(Masked)
+}
 
-// MarshalText encodes the secret as "******".
-func (s Secret) MarshalText() ([]byte, error) { return []byte(Masked), nil }
+// MarshalText encodes a set secret as "******" and an unset one as "".
+func (s Secret) MarshalText() ([]byte, error) { return []byte(s.String()), nil }
 
 // UnmarshalJSON reads the secret from a JSON string.
 func (s *Secret) UnmarshalJSON(b []byte) error {

@@ -84,3 +84,26 @@ func TestSecretDecodes(t *testing.T) {
 		t.Error("zero Secret is set")
 	}
 }
+
+// An unset secret shows as unset, never as "******": a listing must not
+// claim a secret is configured when it is not.
+func TestUnsetSecretShowsUnset(t *testing.T) {
+	t.Parallel()
+	for name, s := range map[string]sdk.Secret{"zero": {}, "empty": sdk.NewSecret("")} {
+		js, err := json.Marshal(config{Secret: s})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(string(js), `"secret":null`) {
+			t.Errorf("%s: JSON = %s, want the secret as null", name, js)
+		}
+		if got := fmt.Sprintf("%v|%s|%q", s, s, s); got != `||""` {
+			t.Errorf("%s: fmt = %s, want it empty", name, got)
+		}
+		var logs bytes.Buffer
+		slog.New(slog.NewTextHandler(&logs, nil)).Info("x", "secret", s)
+		if strings.Contains(logs.String(), sdk.Masked) {
+			t.Errorf("%s: log = %s, want it empty", name, logs.String())
+		}
+	}
+}

@@ -12,6 +12,8 @@ import (
 	"os"
 	"strings"
 	"time"
+
+	"github.com/hookpoint/hookpoint/internal/config"
 )
 
 // adminFlags locate the admin API of a running server.
@@ -36,21 +38,28 @@ type client struct {
 	http  *http.Client
 }
 
+// client locates the admin API: --server, else the config's listen
+// address on loopback; the token from --token-file, else
+// $HOOKPOINT_ADMIN_TOKEN, else the config's admin.token. Only those two
+// keys are read from the config, leniently (config.LoadAdminAccess): a
+// substitution elsewhere that only the server can resolve is no error.
 func (a *adminFlags) client() (*client, error) {
-	cfg, err := a.cf.load()
+	path, err := a.cf.file()
+	if err != nil {
+		return nil, err
+	}
+	access, err := config.LoadAdminAccess(path)
 	if err != nil {
 		return nil, err
 	}
 	base := a.server
 	if base == "" {
-		host, port, err := net.SplitHostPort(cfg.Listen)
-		if err != nil {
-			return nil, fmt.Errorf("listen %q: %w", cfg.Listen, err)
+		if access.ListenErr != nil {
+			return nil, fmt.Errorf("%w; give the server's URL with --server or $HOOKPOINT_SERVER", access.ListenErr)
 		}
-		if host == "" || host == "0.0.0.0" || host == "::" {
-			host = "127.0.0.1"
+		if base, err = loopbackURL(access.Listen); err != nil {
+			return nil, err
 		}
-		base = "http://" + net.JoinHostPort(host, port)
 	}
 	token := os.Getenv("HOOKPOINT_ADMIN_TOKEN")
 	if a.tokenFile != "" {
@@ -61,9 +70,25 @@ func (a *adminFlags) client() (*client, error) {
 		token = strings.TrimSpace(string(b))
 	}
 	if token == "" {
-		token = cfg.Admin.Token.Reveal()
+		if access.TokenErr != nil {
+			return nil, fmt.Errorf("no admin token: %w; give it with --token-file or $HOOKPOINT_ADMIN_TOKEN", access.TokenErr)
+		}
+		token = access.Token.Reveal()
 	}
 	return &client{base: strings.TrimRight(base, "/"), token: token, http: &http.Client{Timeout: 60 * time.Second}}, nil
+}
+
+// loopbackURL returns the URL that reaches a server listening on listen
+// from this machine: a wildcard address becomes 127.0.0.1.
+func loopbackURL(listen string) (string, error) {
+	host, port, err := net.SplitHostPort(listen)
+	if err != nil {
+		return "", fmt.Errorf("listen %q: %w", listen, err)
+	}
+	if host == "" || host == "0.0.0.0" || host == "::" {
+		host = "127.0.0.1"
+	}
+	return "http://" + net.JoinHostPort(host, port), nil
 }
 
 // call sends a request to the admin API and decodes the JSON answer into
@@ -106,20 +131,15 @@ func (c *client) call(ctx context.Context, method, path string, q url.Values, ou
 	return raw, nil
 }
 
-// printJSON indents raw JSON to w.
-func printJSON(w io.Writer, raw []byte) error {
-	var v any
-	if err := json.Unmarshal(raw, &v); err != nil {
-		_, err := w.Write(raw)
-		return err
+// subcommand splits "NAME args..." and checks NAME is one of names. Asked
+// for help (-h, --help) instead of a name, it prints the subcommands to w
+// and returns flag.ErrHelp.
+func subcommand(w io.Writer, cmd string, args []string, names ...string) (string, []string, error) {
+	if len(args) > 0 && (args[0] == "-h" || args[0] == "-help" || args[0] == "--help" || args[0] == "help") {
+		fmt.Fprintf(w, "Usage: hookpoint %s %s [flags]\n\nRun \"hookpoint %s SUBCOMMAND --help\" for a subcommand's flags.\n",
+			cmd, strings.Join(names, "|"), cmd)
+		return "", nil, flag.ErrHelp
 	}
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(v)
-}
-
-// subcommand splits "NAME args..." and checks NAME is one of names.
-func subcommand(args []string, names ...string) (string, []string, error) {
 	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
 		return "", nil, fmt.Errorf("want a subcommand: %s", strings.Join(names, ", "))
 	}

@@ -7,30 +7,12 @@ import (
 	"io"
 	"net/url"
 	"strings"
-	"text/tabwriter"
 	"time"
 )
 
-type deliveryRow struct {
-	ID             int64     `json:"id"`
-	Plugin         string    `json:"plugin"`
-	Endpoint       string    `json:"endpoint"`
-	Mode           string    `json:"mode"`
-	Method         string    `json:"method"`
-	DeliveryID     string    `json:"delivery_id"`
-	ReplayOf       int64     `json:"replay_of"`
-	State          string    `json:"state"`
-	Attempts       int       `json:"attempts"`
-	MaxAttempts    int       `json:"max_attempts"`
-	LastError      string    `json:"last_error"`
-	ResponseStatus int       `json:"response_status"`
-	ReceivedAt     time.Time `json:"received_at"`
-	BodyBytes      int       `json:"body_bytes"`
-}
-
 // deliveries lists, shows and replays deliveries through the admin API.
 func deliveries(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	sub, args, err := subcommand(args, "ls", "show", "replay")
+	sub, args, err := subcommand(stderr, "deliveries", args, "ls", "show", "replay")
 	if err != nil {
 		return err
 	}
@@ -40,18 +22,28 @@ func deliveries(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	af.register(fs)
 	q := url.Values{}
 	filters := map[string]*string{}
-	for _, name := range []string{"plugin", "endpoint", "state", "delivery-id", "since", "until"} {
+	for _, name := range []string{"plugin", "endpoint", "state", "delivery-id"} {
 		filters[name] = fs.String(name, "", "only deliveries with this "+strings.ReplaceAll(name, "-", " "))
 	}
+	filters["since"] = fs.String("since", "", "only deliveries received since this time: a duration ago (1h, 30m, 2h45m) or an RFC 3339 time")
+	filters["until"] = fs.String("until", "", "only deliveries received before this time: a duration ago (1h, 30m, 2h45m) or an RFC 3339 time")
 	limit := fs.Int("limit", 50, "how many at most")
 	pos, err := parseInterleaved(fs, args)
 	if err != nil {
 		return err
 	}
+	now := time.Now()
 	for name, v := range filters {
-		if *v != "" {
-			q.Set(strings.ReplaceAll(name, "-", "_"), *v)
+		if *v == "" {
+			continue
 		}
+		val := *v
+		if name == "since" || name == "until" {
+			if val, err = sinceUntil(name, val, now); err != nil {
+				return err
+			}
+		}
+		q.Set(strings.ReplaceAll(name, "-", "_"), val)
 	}
 	q.Set("limit", fmt.Sprint(*limit))
 	c, err := af.client()
@@ -70,22 +62,20 @@ func deliveries(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		if af.asJSON {
 			return printJSON(stdout, raw)
 		}
-		tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "ID\tRECEIVED\tPLUGIN\tENDPOINT\tMODE\tSTATE\tATTEMPTS\tSTATUS\tDELIVERY ID\tLAST ERROR")
-		for _, d := range out.Deliveries {
-			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%d/%d\t%d\t%s\t%s\n", d.ID, d.ReceivedAt.Local().Format(time.DateTime),
-				d.Plugin, d.Endpoint, d.Mode, d.State, d.Attempts, d.MaxAttempts, d.ResponseStatus, d.DeliveryID, oneLine(d.LastError, 60))
-		}
-		return tw.Flush()
+		return printDeliveries(stdout, out.Deliveries)
 	case "show":
 		if len(pos) != 1 {
 			return fmt.Errorf("deliveries show takes one delivery id")
 		}
-		raw, err := c.call(ctx, "GET", "/api/admin/deliveries/"+url.PathEscape(pos[0]), nil, nil)
+		var d deliveryDetail
+		raw, err := c.call(ctx, "GET", "/api/admin/deliveries/"+url.PathEscape(pos[0]), nil, &d)
 		if err != nil {
 			return err
 		}
-		return printJSON(stdout, raw)
+		if af.asJSON {
+			return printJSON(stdout, raw)
+		}
+		return printDelivery(stdout, &d)
 	default: // replay
 		var out struct {
 			Replays []int64 `json:"replays"`

@@ -59,7 +59,7 @@ plugins:
 	}
 	id := jsonNumber(listed.Deliveries[0].ID)
 	out, _, err = runHookpoint(t, nil, tokenEnv, append([]string{"deliveries", "show", id}, admin...)...)
-	if err != nil || !strings.Contains(out, `"[redacted]"`) || !strings.Contains(out, "Codertocat") || strings.Contains(out, "op-secret") {
+	if err != nil || !strings.Contains(out, "X-Hub-Signature-256: [redacted]\n") || !strings.Contains(out, "Codertocat") || strings.Contains(out, "op-secret") {
 		t.Fatalf("deliveries show: %v\n%s", err, out)
 	}
 	out, _, err = runHookpoint(t, nil, tokenEnv, append([]string{"deliveries", "replay", id}, admin...)...)

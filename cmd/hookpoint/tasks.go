@@ -6,26 +6,11 @@ import (
 	"fmt"
 	"io"
 	"net/url"
-	"text/tabwriter"
-	"time"
 )
-
-type taskRow struct {
-	ID          int64     `json:"id"`
-	Plugin      string    `json:"plugin"`
-	Kind        string    `json:"kind"`
-	State       string    `json:"state"`
-	Attempts    int       `json:"attempts"`
-	MaxAttempts int       `json:"max_attempts"`
-	RunAt       time.Time `json:"run_at"`
-	Progress    string    `json:"progress"`
-	LastError   string    `json:"last_error"`
-	CreatedAt   time.Time `json:"created_at"`
-}
 
 // tasks lists, shows and cancels durable tasks through the admin API.
 func tasks(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	sub, args, err := subcommand(args, "ls", "show", "cancel")
+	sub, args, err := subcommand(stderr, "tasks", args, "ls", "show", "cancel")
 	if err != nil {
 		return err
 	}
@@ -63,22 +48,20 @@ func tasks(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		if af.asJSON {
 			return printJSON(stdout, raw)
 		}
-		tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "ID\tCREATED\tPLUGIN\tKIND\tSTATE\tATTEMPTS\tRUN AT\tPROGRESS\tLAST ERROR")
-		for _, t := range out.Tasks {
-			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%d/%d\t%s\t%s\t%s\n", t.ID, t.CreatedAt.Local().Format(time.DateTime), t.Plugin, t.Kind,
-				t.State, t.Attempts, t.MaxAttempts, t.RunAt.Local().Format(time.DateTime), oneLine(t.Progress, 30), oneLine(t.LastError, 50))
-		}
-		return tw.Flush()
+		return printTasks(stdout, out.Tasks)
 	case "show":
 		if len(pos) != 1 {
 			return fmt.Errorf("tasks show takes one task id")
 		}
-		raw, err := c.call(ctx, "GET", "/api/admin/tasks/"+url.PathEscape(pos[0]), nil, nil)
+		var t taskRow
+		raw, err := c.call(ctx, "GET", "/api/admin/tasks/"+url.PathEscape(pos[0]), nil, &t)
 		if err != nil {
 			return err
 		}
-		return printJSON(stdout, raw)
+		if af.asJSON {
+			return printJSON(stdout, raw)
+		}
+		return printTask(stdout, &t)
 	default: // cancel
 		if len(pos) != 1 {
 			return fmt.Errorf("tasks cancel takes one task id")

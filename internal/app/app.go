@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
 
@@ -240,7 +241,7 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	}
 	a.logStartup(ln.Addr().String())
 	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
+	go func() { errc <- srv.Serve(server.JSONErrors(ln)) }() // net/http's own 4xx answers as JSON too
 	var serveErr error
 	select {
 	case serveErr = <-errc:
@@ -289,19 +290,40 @@ func (a *App) shutdown(ctx context.Context) error {
 }
 
 func (a *App) logStartup(addr string) {
-	a.logger.Info("hookpoint listening", "addr", addr, "base_url", a.cfg.BaseURL, "data_dir", a.cfg.DataDir, "database", a.store.Dialect().String())
+	var db any = a.store.Dialect()
+	if loc, err := a.cfg.Database.Location(); err == nil {
+		db = loc // the file, or the server without its password
+	}
+	a.logger.Info("hookpoint listening", "addr", addr, "base_url", a.cfg.BaseURL, "data_dir", a.cfg.DataDir, "database", db)
 	if !a.cfg.Admin.Token.IsSet() {
 		a.logger.Info("admin API open to loopback clients only (set admin.token to reach it from elsewhere)")
 	}
+	served := 0
+	var failed []*plugin.Instance
 	for _, inst := range a.plugins.All() {
 		switch inst.State {
 		case plugin.StateLoaded:
 			for _, ep := range inst.Endpoints() {
+				served++
 				a.logger.Info("webhook", "plugin", inst.ID(), "url", ep.URL, "name", ep.Name, "mode", ep.Mode.String())
 			}
 		case plugin.StateFailed:
-			a.logger.Warn("plugin not loaded", "plugin", inst.ID(), "err", inst.Err)
+			failed = append(failed, inst)
 		}
+	}
+	if served == 0 {
+		// A first run with no config lands here: say what to do, once.
+		reasons := make([]string, len(failed))
+		for i, inst := range failed {
+			reasons[i] = inst.ID() + ": " + inst.Err.Error()
+		}
+		a.logger.Warn("no webhook is served: run `hookpoint init` to write a hookpoint.yaml with a generated GitHub webhook secret, then start the server again; "+
+			"or set plugins.hookpoint.github.config.GITHUB_WEBHOOK_SECRET in your config (e.g. to ${env:GITHUB_WEBHOOK_SECRET})",
+			"not_loaded", strings.Join(reasons, "; "))
+		return
+	}
+	for _, inst := range failed {
+		a.logger.Warn("plugin not loaded", "plugin", inst.ID(), "err", inst.Err)
 	}
 }
 

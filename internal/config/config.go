@@ -24,6 +24,9 @@ import (
 // named.
 const DefaultFile = "hookpoint.yaml"
 
+// DefaultListen is the address the server listens on when none is set.
+const DefaultListen = ":8080"
+
 // Config is the server config. The zero value of every field takes its
 // default.
 type Config struct {
@@ -95,8 +98,11 @@ type Server struct {
 
 // Database says where state is kept.
 type Database struct {
-	// URL is a postgres:// URL, or a SQLite file path. Defaults to
-	// hookpoint.db in the data directory.
+	// URL is a postgres:// or postgresql:// URL, a PostgreSQL key=value
+	// connection string, sqlite:PATH or a SQLite file path (see
+	// store.ParseLocation). Defaults to hookpoint.db in the data
+	// directory, which is created when missing; an explicit SQLite
+	// file's directory must exist.
 	URL string `yaml:"url"`
 	// SQLiteSync is "normal" (the default) or "full": with full, every
 	// SQLite commit waits until it is on disk, so that acknowledged
@@ -181,7 +187,7 @@ func Default() *Config {
 
 func (c *Config) setDefaults() {
 	if c.Listen == "" {
-		c.Listen = ":8080"
+		c.Listen = DefaultListen
 	}
 	if c.DataDir == "" {
 		c.DataDir = "./data"
@@ -269,12 +275,18 @@ func Load(path string, o Overrides) (*Config, error) {
 	if o.DataDir != "" {
 		c.DataDir = o.DataDir
 	}
+	dbKey := "database.url"
 	if o.Database != "" {
 		c.Database.URL = o.Database
+		dbKey = "--database"
 	}
+	explicitDB := c.Database.URL != ""
 	c.setDefaults()
 	if err := c.validate(); err != nil {
 		return nil, fmt.Errorf("config: %w", err)
+	}
+	if err := c.Database.check(explicitDB); err != nil {
+		return nil, fmt.Errorf("config: %s: %w", dbKey, err)
 	}
 	return c, nil
 }

@@ -74,10 +74,10 @@ func configFields(t reflect.Type) []configField {
 // decodeConfig fills the struct that target points to from raw: defaults
 // from `default` tags first, then raw's values. Keys match exactly; unknown
 // keys and required fields left empty are errors that name the field.
-func decodeConfig(target any, raw map[string]any) ([]Field, error) {
+func decodeConfig(target any, raw map[string]any) error {
 	rv := reflect.ValueOf(target)
 	if rv.Kind() != reflect.Pointer || rv.Elem().Kind() != reflect.Struct {
-		return nil, fmt.Errorf("PluginConfig must return a pointer to a struct, not %T", target)
+		return fmt.Errorf("PluginConfig must return a pointer to a struct, not %T", target)
 	}
 	sv := rv.Elem()
 	fields := configFields(sv.Type())
@@ -92,7 +92,7 @@ func decodeConfig(target any, raw map[string]any) ([]Field, error) {
 			continue
 		}
 		if err := setValue(sv.FieldByIndex(f.index), f.Default); err != nil {
-			return nil, fmt.Errorf("config field %s: default %q: %w", f.Key, f.Default, err)
+			return fmt.Errorf("config field %s: default %q: %w", f.Key, f.Default, err)
 		}
 	}
 	given := make([]string, 0, len(raw))
@@ -103,25 +103,21 @@ func decodeConfig(target any, raw map[string]any) ([]Field, error) {
 	for _, k := range given {
 		f, ok := byKey[k]
 		if !ok {
-			return nil, fmt.Errorf("unknown config key %q (known keys: %s)", k, strings.Join(keys, ", "))
+			return fmt.Errorf("unknown config key %q (known keys: %s)", k, strings.Join(keys, ", "))
 		}
 		if err := setValue(sv.FieldByIndex(f.index), raw[k]); err != nil {
-			return nil, fmt.Errorf("config field %s: %w", k, err)
+			return fmt.Errorf("config field %s: %w", k, err)
 		}
 	}
 	for _, f := range fields {
 		if f.Required && sv.FieldByIndex(f.index).IsZero() {
-			return nil, fmt.Errorf("config field %s is required but not set", f.Key)
+			return fmt.Errorf("config field %s is required but not set", f.Key)
 		}
 		if f.Required && f.Secret && !sv.FieldByIndex(f.index).Interface().(sdk.Secret).IsSet() {
-			return nil, fmt.Errorf("config field %s is required but empty", f.Key)
+			return fmt.Errorf("config field %s is required but empty", f.Key)
 		}
 	}
-	out := make([]Field, len(fields))
-	for i, f := range fields {
-		out[i] = f.Field
-	}
-	return out, nil
+	return nil
 }
 
 func setValue(v reflect.Value, raw any) error {

@@ -31,7 +31,7 @@ type Instance struct {
 	Plugin sdk.Plugin
 	// Config points to the decoded config struct, or is nil.
 	Config any
-	// Fields describes the config struct's fields.
+	// Fields describes the config struct's fields, whatever the state.
 	Fields []Field
 	// Logger is the plugin's logger.
 	Logger *slog.Logger

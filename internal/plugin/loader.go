@@ -44,7 +44,7 @@ type Set struct {
 
 // Load builds an instance of every registered plugin. A plugin enabled in
 // the config that fails to load is an error naming the plugin; one enabled
-// only by default is recorded as failed and logged.
+// only by default is recorded as failed, for the caller to report.
 func Load(ctx context.Context, o LoadOpts) (*Set, error) {
 	if o.Registry == nil {
 		o.Registry = sdk.Registered()
@@ -73,6 +73,7 @@ func Load(ctx context.Context, o LoadOpts) (*Set, error) {
 		}
 		s.list = append(s.list, inst)
 		s.byID[info.ID] = inst
+		inst.Fields, _ = ConfigFields(info) // a config type it cannot describe fails the load below
 		if !o.Config.PluginEnabled(info.ID, info.EnabledByDefault) {
 			continue
 		}
@@ -82,8 +83,7 @@ func Load(ctx context.Context, o LoadOpts) (*Set, error) {
 			if _, explicit := o.Config.Plugins[info.ID]; explicit {
 				return nil, fmt.Errorf("plugin %s: %w", info.ID, err)
 			}
-			inst.Logger.Warn("plugin enabled by default did not load; configure it to use it", "err", err)
-			continue
+			continue // the server's startup log reports it
 		}
 		inst.State = StateLoaded
 	}
@@ -104,7 +104,7 @@ func (s *Set) load(inst *Instance, o LoadOpts) (err error) {
 	pc := o.Config.Plugins[inst.Info.ID]
 	if c, ok := p.(sdk.Configurable); ok {
 		inst.Config = c.PluginConfig()
-		if inst.Fields, err = decodeConfig(inst.Config, pc.Config); err != nil {
+		if err := decodeConfig(inst.Config, pc.Config); err != nil {
 			return err
 		}
 	} else if len(pc.Config) > 0 {

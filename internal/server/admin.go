@@ -104,7 +104,7 @@ type webhookView struct {
 }
 
 // PluginView is the listing of one plugin, shared by the admin API and
-// the CLI. Secrets in Config show as "******".
+// the CLI. Set secrets in Config show as "******", unset ones as null.
 func newPluginView(inst *plugin.Instance) pluginView {
 	v := pluginView{
 		ID:               inst.ID(),

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"bytes"
 	"encoding/json"
 	"net/http"
 )
@@ -11,16 +12,22 @@ type errorBody struct {
 	ErrorID string `json:"error_id,omitempty"`
 }
 
+// writeJSON answers status with v as JSON. Characters such as < and & are
+// written as they are, not as \u003c: the answers are read by programs and
+// people, never embedded in HTML (nosniff keeps browsers from guessing).
 func writeJSON(w http.ResponseWriter, status int, v any) {
-	b, err := json.Marshal(v)
-	if err != nil {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil { // Encode ends the value with a newline
 		status = http.StatusInternalServerError
-		b = []byte(`{"detail":"internal error"}`)
+		buf.Reset()
+		buf.WriteString(`{"detail":"internal error"}` + "\n")
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("X-Content-Type-Options", "nosniff")
 	w.WriteHeader(status)
-	w.Write(append(b, '\n'))
+	w.Write(buf.Bytes())
 }
 
 // writeDetail answers status with {"detail": detail}.

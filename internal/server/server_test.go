@@ -43,6 +43,7 @@ func (tokenVerifier) Verify(r *http.Request, body []byte) error {
 type testPlugin struct {
 	cfg struct {
 		Secret sdk.Secret `json:"SECRET"`
+		Spare  sdk.Secret `json:"SPARE"` // left unset
 	}
 }
 
@@ -91,9 +92,14 @@ func echo(_ context.Context, r *sdk.Request) (*sdk.Response, error) {
 	})
 }
 
-type disabledPlugin struct{}
+type disabledPlugin struct {
+	cfg struct {
+		Token sdk.Secret `json:"TOKEN" title:"Token" required:"true"`
+	}
+}
 
 func (disabledPlugin) PluginInfo() sdk.Info { return sdk.Info{ID: "dev.off"} }
+func (p *disabledPlugin) PluginConfig() any { return &p.cfg }
 
 type testBundle struct {
 	srv   *httptest.Server
@@ -114,7 +120,7 @@ func setup(t testing.TB, token string) *testBundle {
 	router, _ := chat.NewRouter(inbox.New(st))
 	set, err := plugin.Load(ctx, plugin.LoadOpts{Config: cfg, Sender: router, Registry: []sdk.Info{
 		{ID: "dev.sample_webhook", New: func() sdk.Plugin { return &testPlugin{} }},
-		{ID: "dev.off", New: func() sdk.Plugin { return disabledPlugin{} }},
+		{ID: "dev.off", New: func() sdk.Plugin { return &disabledPlugin{} }},
 	}})
 	if err != nil {
 		t.Fatal(err)
@@ -359,10 +365,11 @@ func TestAdminAuth(t *testing.T) {
 	}
 	var out struct {
 		Plugins []struct {
-			ID       string         `json:"id"`
-			State    string         `json:"state"`
-			Config   map[string]any `json:"config"`
-			Webhooks []struct {
+			ID           string         `json:"id"`
+			State        string         `json:"state"`
+			Config       map[string]any `json:"config"`
+			ConfigFields []plugin.Field `json:"config_fields"`
+			Webhooks     []struct {
 				URL, Name, Description string
 				Methods                []string
 				Public                 bool
@@ -374,9 +381,15 @@ func TestAdminAuth(t *testing.T) {
 	if len(out.Plugins) != 2 || out.Plugins[0].ID != "dev.sample_webhook" || out.Plugins[1].State != "disabled" {
 		t.Fatalf("plugins = %+v", out.Plugins)
 	}
+	if f := out.Plugins[1].ConfigFields; len(f) != 1 || f[0].Key != "TOKEN" || !f[0].Required || !f[0].Secret {
+		t.Errorf("config fields of the disabled plugin = %+v", f)
+	}
 	p := out.Plugins[0]
 	if p.Config["SECRET"] != sdk.Masked {
 		t.Errorf("config = %v, want SECRET masked", p.Config)
+	}
+	if spare, ok := p.Config["SPARE"]; !ok || spare != nil {
+		t.Errorf("config = %v, want the unset SPARE as null, not masked", p.Config)
 	}
 	w := p.Webhooks[0]
 	if w.URL != "http://localhost:8080/api/plugin/dev.sample_webhook/webhook/myevent" || w.Name != "My event" || w.Description != "Echoes what it got." || !w.Public {

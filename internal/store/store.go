@@ -112,14 +112,17 @@ func Logger(l *slog.Logger) Option { return func(o *options) { o.logger = l } }
 // PostgreSQL's durability is the server's synchronous_commit.
 func FullSync() Option { return func(o *options) { o.fullSync = true } }
 
-// Open opens the database that url names — a postgres:// or postgresql://
-// URL, or a SQLite file path (optionally prefixed "sqlite:") — and brings
-// its schema up to date.
+// Open opens the database that url names, as ParseLocation reads it, and
+// brings its schema up to date.
 func Open(ctx context.Context, url string, opts ...Option) (*Store, error) {
-	if strings.HasPrefix(url, "postgres://") || strings.HasPrefix(url, "postgresql://") {
-		return OpenPostgres(ctx, url, opts...)
+	loc, err := ParseLocation(url)
+	if err != nil {
+		return nil, fmt.Errorf("database: %w", err)
 	}
-	return OpenSQLite(ctx, strings.TrimPrefix(url, "sqlite:"), opts...)
+	if loc.Dialect == Postgres {
+		return OpenPostgres(ctx, loc.connString(), opts...)
+	}
+	return OpenSQLite(ctx, loc.Path, opts...)
 }
 
 // OpenSQLite opens (creating if needed) the SQLite database at path and
