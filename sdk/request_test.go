@@ -180,3 +180,12 @@ func TestSanitizeFilename(t *testing.T) {
 		}
 	}
 }
+
+// sdk.JSON leaves <, > and & as they are, as the server's answers do.
+func TestJSONResponseIsNotHTMLEscaped(t *testing.T) {
+	t.Parallel()
+	resp, err := sdk.JSON(201, map[string]string{"q": "<a&b>"})
+	if err != nil || resp.Status != 201 || string(resp.Body) != `{"q":"<a&b>"}`+"\n" || resp.Header.Get("Content-Type") != "application/json" {
+		t.Fatalf("JSON = %+v %q, %v", resp, resp.Body, err)
+	}
+}

@@ -1,6 +1,7 @@
 package sdk
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -20,12 +21,15 @@ type Response struct {
 // JSON returns a response with status and v encoded as JSON. It has the
 // handler's result shape, so a handler can end with
 // `return sdk.JSON(http.StatusCreated, v)`.
+// Like the server's own answers, it leaves <, > and & as they are.
 func JSON(status int, v any) (*Response, error) {
-	b, err := json.Marshal(v)
-	if err != nil {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
 		return nil, fmt.Errorf("encoding JSON response: %w", err)
 	}
-	return Bytes(status, "application/json", b)
+	return Bytes(status, "application/json", b.Bytes())
 }
 
 // Text returns a plain-text response.

@@ -45,7 +45,11 @@ func deliveries(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		}
 		q.Set(strings.ReplaceAll(name, "-", "_"), val)
 	}
-	q.Set("limit", fmt.Sprint(*limit))
+	limitSet := false
+	fs.Visit(func(f *flag.Flag) { limitSet = limitSet || f.Name == "limit" })
+	if sub != "replay" || limitSet {
+		q.Set("limit", fmt.Sprint(*limit))
+	}
 	c, err := af.client()
 	if err != nil {
 		return err
@@ -77,26 +81,67 @@ func deliveries(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		}
 		return printDelivery(stdout, &d)
 	default: // replay
-		var out struct {
-			Replays []int64 `json:"replays"`
-		}
-		var raw []byte
 		switch {
 		case len(pos) == 1:
-			raw, err = c.call(ctx, "POST", "/api/admin/deliveries/"+url.PathEscape(pos[0])+"/replay", nil, &out)
-		case len(pos) == 0 && len(q) > 1:
-			raw, err = c.call(ctx, "POST", "/api/admin/deliveries/replay", q, &out)
+			var out struct {
+				Replays []int64 `json:"replays"`
+			}
+			raw, err := c.call(ctx, "POST", "/api/admin/deliveries/"+url.PathEscape(pos[0])+"/replay", nil, &out)
+			if err != nil {
+				return err
+			}
+			if af.asJSON {
+				return printJSON(stdout, raw)
+			}
+			fmt.Fprintf(stdout, "queued 1 replay: %v\n", out.Replays)
+			return nil
+		case len(pos) == 0 && len(q) > 0 && !(len(q) == 1 && q.Has("limit")):
+			return replayFiltered(ctx, c, q, !limitSet, stdout, af.asJSON)
 		default:
 			return fmt.Errorf("deliveries replay takes one delivery id, or filters such as --plugin and --state")
 		}
+	}
+}
+
+// replayFiltered replays what the filters in q select: page after page
+// until all are replayed when all is set, else the one page q's limit
+// asks for. It says how many it replayed of how many matched.
+func replayFiltered(ctx context.Context, c *client, q url.Values, all bool, stdout io.Writer, asJSON bool) error {
+	replayed := 0
+	var matched int64
+	for {
+		var out struct {
+			Replays    []int64 `json:"replays"`
+			Matched    int64   `json:"matched"`
+			NextBefore string  `json:"next_before"`
+			Detail     string  `json:"detail"`
+		}
+		raw, err := c.call(ctx, "POST", "/api/admin/deliveries/replay", q, &out)
 		if err != nil {
+			if replayed > 0 {
+				return fmt.Errorf("after %d replays: %w", replayed, err)
+			}
 			return err
 		}
-		if af.asJSON {
-			return printJSON(stdout, raw)
+		if asJSON {
+			if err := printJSON(stdout, raw); err != nil {
+				return err
+			}
 		}
-		fmt.Fprintf(stdout, "queued %d replay(s): %v\n", len(out.Replays), out.Replays)
-		return nil
+		if matched == 0 {
+			matched = out.Matched // the first page counts them all
+		}
+		replayed += len(out.Replays)
+		if !all || out.NextBefore == "" {
+			if !asJSON {
+				fmt.Fprintf(stdout, "queued %d replay(s) of %d matching deliveries\n", replayed, matched)
+				if out.Detail != "" {
+					fmt.Fprintln(stdout, out.Detail)
+				}
+			}
+			return nil
+		}
+		q.Set("before", out.NextBefore)
 	}
 }
 
