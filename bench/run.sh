@@ -20,8 +20,9 @@
 #   BENCH_DIAG=0         skip diagnostic row 2b (request path without queue runners)
 #   BENCH_PROFILE=1      also take CPU profiles (bench/profserve) of SQLite ingest and
 #                        end to end and print the top functions
-#   BENCH_ROWS="1 5"     run only these rows (default: all of 1 2 2b 3 4 5 6 7; the
-#                        ratios need row 1, the minimal handler)
+#   BENCH_ROWS="1 5"     run only these rows (default: all of 1 2 2b 2c 3 4 5 6 7 9; the
+#                        ratios need row 1, the minimal handler; 2c needs 1c, which
+#                        row 1 runs)
 #   BENCH_OUT=DIR        where results.tsv, table.txt, logs and profiles go
 #                        (default /tmp/hookpoint-bench-out.<time>; kept)
 #
@@ -45,7 +46,7 @@ LIGHT_RATE=${BENCH_LIGHT_RATE:-50}
 SKIP_PG=${BENCH_SKIP_PG:-0}
 DIAG=${BENCH_DIAG:-1}
 PROFILE=${BENCH_PROFILE:-0}
-ROWS=" ${BENCH_ROWS:-1 2 2b 3 4 5 6 7} "
+ROWS=" ${BENCH_ROWS:-1 2 2b 2c 3 4 5 6 7 9} "
 CONNS=32
 WARMUP=1
 PORT_MIN=18080 PORT_A=18081 PORT_B=18082
@@ -185,11 +186,12 @@ check_wrk() {
 drain() { taskset -c 0 "$HPB" drain -url "http://127.0.0.1:$1" -timeout "${DRAIN_TIMEOUT}s"; }
 counts() { taskset -c 0 "$HPB" counts -url "http://127.0.0.1:$1" -chat "$CHAT"; }
 
-# load_row ROUND KEY PORT: warm-up, measured wrk run, records rps/p50/p99.
+# load_row ROUND KEY PORT [CONNS]: warm-up, measured wrk run (32
+# connections unless CONNS), records rps/p50/p99.
 load_row() {
-	local line
-	wrk_run "$3" "$WARMUP" "$CONNS" "warm-$2-$1-$RANDOM" >/dev/null
-	line=$(wrk_run "$3" "$DUR" "$CONNS" "$2-$1-$RANDOM")
+	local line conns=${4:-$CONNS}
+	wrk_run "$3" "$WARMUP" "$conns" "warm-$2-$1-$RANDOM" >/dev/null
+	line=$(wrk_run "$3" "$DUR" "$conns" "$2-$1-$RANDOM")
 	log "  $2: $line"
 	check_wrk "round $1 $2" "$line"
 	rec "$1" "$2.rps" "$(kv rps "$line")"
@@ -210,7 +212,21 @@ row_minimal() {
 	local pid=$PID
 	wait_up $PORT_MIN ""
 	load_row "$1" minimal $PORT_MIN
+	if want 2c; then load_row "$1" minimal_c1 $PORT_MIN 1; fi
 	stop "$pid"
+}
+
+# row_ingest_sqlite_c1: row 2's server answering one connection, request
+# after request: the latency a lone sender sees.
+row_ingest_sqlite_c1() {
+	local cfg pid
+	cfg=$(config "ingest-c1-$1" $PORT_A)
+	start "ingest-c1-$1" "$WORK/bin/hookpoint" serve --config "$cfg"
+	pid=$PID
+	wait_up $PORT_A metrics
+	load_row "$1" ingest_sqlite_c1 $PORT_A 1
+	stop "$pid"
+	rm -rf "$WORK/ingest-c1-$1"
 }
 
 row_ingest_sqlite() {
@@ -393,6 +409,38 @@ light() {
 	rm -rf "$WORK/$key"
 }
 
+# replay_row: row 2's load, once alone and once while an operator replays
+# 10,000 stored deliveries through the admin API; records both p99s.
+replay_row() {
+	local cfg pid line rep
+	cfg=$(config replay $PORT_A)
+	start replay "$WORK/bin/hookpoint" serve --config "$cfg"
+	pid=$PID
+	wait_up $PORT_A metrics
+	taskset -c 0 "$HPB" send -url "http://127.0.0.1:$PORT_A$HOOK_PATH" -secret "$SECRET" -file "$BODY" -n 10000 -c $CONNS -run "replay-$RANDOM" >/dev/null
+	drain $PORT_A >/dev/null || note "replay: the 10,000 deliveries to replay did not drain"
+	wrk_run $PORT_A "$WARMUP" "$CONNS" "warm-replay-$RANDOM" >/dev/null
+	line=$(wrk_run $PORT_A "$DUR" "$CONNS" "replay-base-$RANDOM")
+	log "  replay, alone: $line"
+	rec 0 replay.base_p99 "$(kv p99_ms "$line")"
+	rec 0 replay.base_rps "$(kv rps "$line")"
+	drain $PORT_A >/dev/null || true
+	(sleep 1 && taskset -c 0 "$HPB" replay -url "http://127.0.0.1:$PORT_A" -query "plugin=hookpoint.github&limit=10000" >"$WORK/replay.out") &
+	local rp=$!
+	line=$(wrk_run $PORT_A "$DUR" "$CONNS" "replay-during-$RANDOM")
+	wait "$rp" || note "replay: the replay request failed"
+	rep=$(cat "$WORK/replay.out" 2>/dev/null || true)
+	log "  replay, while replaying: $line"
+	log "  replay: $rep"
+	rec 0 replay.p99 "$(kv p99_ms "$line")"
+	rec 0 replay.rps "$(kv rps "$line")"
+	rec 0 replay.replayed "$(kv replayed "$rep")"
+	rec 0 replay.secs "$(kv seconds "$rep")"
+	drain $PORT_A >/dev/null || note "replay: not drained within ${DRAIN_TIMEOUT}s"
+	stop "$pid"
+	rm -rf "$WORK/replay"
+}
+
 # ---- profiles (BENCH_PROFILE=1) ---------------------------------------------------
 profile() {
 	local mode=$1 cfg pid
@@ -419,12 +467,14 @@ for ((r = 1; r <= ROUNDS; r++)); do
 	if want 1; then row_minimal "$r"; fi
 	if want 2; then row_ingest_sqlite "$r"; fi
 	if want 2b && [[ $DIAG == 1 ]]; then row_ingest_sqlite_noworkers "$r"; fi
+	if want 2c; then row_ingest_sqlite_c1 "$r"; fi
 	if want 3 && [[ $SKIP_PG != 1 ]]; then row_ingest_pg "$r"; fi
 	if want 4; then row_e2e_sqlite "$r"; fi
 	if want 5 && [[ $SKIP_PG != 1 ]]; then row_e2e_pg2 "$r"; fi
 done
 if want 6 || want 7; then log "burst and light-load rows"; fi
 if want 6; then burst burst_sqlite; fi
+if want 9; then replay_row; fi
 if want 7; then light lat_sqlite; fi
 if [[ $SKIP_PG != 1 ]]; then
 	if want 6; then

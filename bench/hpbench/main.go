@@ -10,6 +10,7 @@
 //	hpbench send    -url WEBHOOK -secret S -file F -n N [-c 32] [-run ID]
 //	hpbench trickle -url WEBHOOK -secret S -file F -rate 50 -duration 10s [-run ID]
 //	hpbench latency -url ADMIN
+//	hpbench replay  -url ADMIN -query Q
 //	hpbench table   -results FILE
 package main
 
@@ -36,12 +37,12 @@ import (
 
 func main() {
 	if len(os.Args) < 2 {
-		fmt.Fprintln(os.Stderr, "usage: hpbench sign|wait|drain|counts|send|trickle|latency|table [flags]")
+		fmt.Fprintln(os.Stderr, "usage: hpbench sign|wait|drain|counts|send|trickle|latency|replay|table [flags]")
 		os.Exit(2)
 	}
 	cmds := map[string]func([]string) error{
 		"sign": cmdSign, "wait": cmdWait, "drain": cmdDrain, "counts": cmdCounts,
-		"send": cmdSend, "trickle": cmdTrickle, "latency": cmdLatency, "table": cmdTable,
+		"send": cmdSend, "trickle": cmdTrickle, "latency": cmdLatency, "table": cmdTable, "replay": cmdReplay,
 	}
 	cmd, ok := cmds[os.Args[1]]
 	if !ok {
@@ -379,3 +380,27 @@ func pct(sorted []time.Duration, p float64) time.Duration {
 }
 
 func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
+
+// cmdReplay asks the admin API to replay the deliveries a filter selects
+// and prints how many it replayed and how long the request took.
+func cmdReplay(args []string) error {
+	fs := flag.NewFlagSet("replay", flag.ExitOnError)
+	admin := fs.String("url", "", "admin base URL")
+	query := fs.String("query", "", "the replay's filter, e.g. plugin=hookpoint.github&limit=10000")
+	fs.Parse(args)
+	start := time.Now()
+	resp, err := client.Post(*admin+"/api/admin/deliveries/replay?"+*query, "", nil)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	var out struct {
+		Replayed int   `json:"replayed"`
+		Matched  int64 `json:"matched"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil || resp.StatusCode != http.StatusAccepted {
+		return fmt.Errorf("replay answered %s: %v", resp.Status, err)
+	}
+	fmt.Printf("REPLAY replayed=%d matched=%d seconds=%.3f\n", out.Replayed, out.Matched, time.Since(start).Seconds())
+	return nil
+}

@@ -179,6 +179,12 @@ func cmdTable(args []string) error {
 		m, rok, xs := r.ratio("ingest_sqlite_nw.rps", "minimal.rps")
 		fmt.Fprintf(w, "2b\t  same, no queue runners (bench/profserve)\t%s req/s\t%s\t%s\t%s\t(info)\t\n", f0(v, ok), ratioCell(m, rok, xs), get("ingest_sqlite_nw.p50"), get("ingest_sqlite_nw.p99"))
 	}
+	if _, ok := r.med("ingest_sqlite_c1.rps"); ok {
+		v, ok := r.med("ingest_sqlite_c1.rps")
+		p99, pok := r.med("ingest_sqlite_c1.p99")
+		fmt.Fprintf(w, "2c\t  same, one connection (minimal: p50 %s, p99 %s ms)\t%s req/s\t\t%s\t%s\tp99≤5ms\t%s\n", get("minimal_c1.p50"), get("minimal_c1.p99"),
+			f0(v, ok), get("ingest_sqlite_c1.p50"), f2(p99, pok), verdict(pok, p99 <= 5))
+	}
 	ingest("3", "ingest PostgreSQL (worker on)", "ingest_pg", false)
 
 	e2e := func(num, label, key, target string, pass func(dps, ratio float64) bool) {
@@ -225,6 +231,14 @@ func cmdTable(args []string) error {
 	}
 	lat("7a", "202→handler start @50/s, SQLite", "lat_sqlite")
 	lat("7b", "202→handler start @50/s, PostgreSQL", "lat_pg")
+
+	if base, ok := r.med("replay.base_p99"); ok {
+		p99, pok := r.med("replay.p99")
+		n, _ := r.med("replay.replayed")
+		secs, _ := r.med("replay.secs")
+		fmt.Fprintf(w, "9\tingest SQLite while replaying 10,000 (admin API)\t%.0f replayed in %.1f s; p99 %s ms alone\t\t\t%s\tp99≤2× alone\t%s\n",
+			n, secs, f2(base, ok), f2(p99, pok), verdict(ok && pok, n == 10000 && p99 <= 2*base))
+	}
 
 	rss := func(num, label, key string) {
 		v, ok := r.max(key + ".hwm_kb")

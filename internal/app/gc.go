@@ -8,12 +8,9 @@ import (
 // GOGC nor GOMEMLIMIT.
 const (
 	// GCPercent is GOGC: the heap may grow to five times what is live
-	// before a collection. A webhook server's live heap is small (a few
-	// MB: buffers, a batch of deliveries), and Go's default of collecting
-	// at every doubling cost a tenth of the CPU end to end; with 400, two
-	// replicas on PostgreSQL sharing one core ran a median 16 % more
-	// deliveries per second in six alternating pairs of runs (see
-	// bench/README.md, item 24).
+	// before a collection. A webhook server's live heap is a few MB, and
+	// collecting at every doubling cost a tenth of the CPU end to end
+	// (bench/README.md, "GOGC").
 	GCPercent = 400
 	// MemoryLimit is GOMEMLIMIT: near it the collector runs sooner, so a
 	// large live heap (big payloads) is not multiplied by five.

@@ -133,10 +133,8 @@ func (r *Runner[T]) Run(ctx context.Context, stop context.Context) {
 		case <-runCtx.Done():
 		}
 	}()
-	// The workers are goroutines that live as long as the runner: a
-	// handler's stack grows as it runs (a JSON decoder's recursion), and a
-	// goroutine started per run grew and copied it every time, 5 % of the
-	// process's CPU end to end.
+	// Workers live as long as the runner, so a handler's grown stack is
+	// kept, not grown and copied again for each run (bench/README.md).
 	var workers sync.WaitGroup
 	for range r.cfg.Workers {
 		workers.Go(func() {

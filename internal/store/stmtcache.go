@@ -41,18 +41,30 @@ func (c *stmtCache) get(query string) *sql.Stmt {
 	return nil
 }
 
-// prepareWanted prepares the statements noted since the last call. It
-// must run while no transaction holds db's connection.
+// prepareWanted prepares the statements noted since the last call, on
+// db's connection once no transaction holds it. The cache is not locked
+// meanwhile: a bulk operation's transaction, which holds the connection,
+// looks statements up.
 func (c *stmtCache) prepareWanted(ctx context.Context, db *sql.DB) {
 	c.mu.Lock()
-	defer c.mu.Unlock()
+	wanted := make([]string, 0, len(c.wanted))
 	for q := range c.wanted {
-		delete(c.wanted, q)
+		wanted = append(wanted, q)
+	}
+	clear(c.wanted)
+	c.mu.Unlock()
+	for _, q := range wanted {
 		st, err := db.PrepareContext(ctx, q)
 		if err != nil {
 			continue // such a query is run unprepared and fails there, with its error
 		}
-		c.prepared[q] = st
+		c.mu.Lock()
+		if c.prepared[q] == nil {
+			c.prepared[q] = st
+		} else {
+			st.Close() // noted again while it was being prepared
+		}
+		c.mu.Unlock()
 	}
 }
 
