@@ -59,4 +59,16 @@ fi
 cd "$ROOT"
 go build -o "$BIN/hookpoint" ./cmd/hookpoint
 go build -o "$BIN/soak" ./bench/soak
-"$BIN/soak" --hookpoint "$BIN/hookpoint" --payload plugins/github/testdata/push.json "${args[@]}"
+# The soak runs as a child, so that the trap removes the binaries when it
+# ends; a TERM or INT to this script is passed on, and the script waits
+# for the soak to stop its server and drop its schema.
+"$BIN/soak" --hookpoint "$BIN/hookpoint" --payload plugins/github/testdata/push.json "${args[@]}" &
+child=$!
+trap 'kill -TERM "$child" 2>/dev/null || true' INT TERM
+status=0
+wait "$child" || status=$?
+while kill -0 "$child" 2>/dev/null; do
+	status=0
+	wait "$child" || status=$?
+done
+exit "$status"

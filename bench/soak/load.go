@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"os"
 	"strconv"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -66,7 +67,7 @@ func newLoad(url string, p *payload, timeout time.Duration) *load {
 }
 
 // send sends rate deliveries per second from start for d, then waits for
-// the last answers.
+// the last answers; ending ctx abandons the requests in flight.
 func (l *load) send(ctx context.Context, start time.Time, d time.Duration, rate float64) {
 	every := time.Duration(float64(time.Second) / rate)
 	var wg sync.WaitGroup
@@ -84,14 +85,15 @@ func (l *load) send(ctx context.Context, start time.Time, d time.Duration, rate 
 		case <-t.C:
 		}
 		wg.Add(1)
-		go func() { defer wg.Done(); l.one(fmt.Sprintf("soak-%s-%07d", l.run, i)) }()
+		go func() { defer wg.Done(); l.one(ctx, fmt.Sprintf("soak-%s-%07d", l.run, i)) }()
 	}
 	wg.Wait()
 }
 
-func (l *load) one(id string) {
+// one sends one delivery; ending ctx abandons it.
+func (l *load) one(ctx context.Context, id string) {
 	body, sig := l.payload.body(id)
-	req, err := http.NewRequest(http.MethodPost, l.url, bytes.NewReader(body))
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, l.url, bytes.NewReader(body))
 	if err != nil {
 		panic(err) // the URL was checked
 	}
@@ -115,8 +117,8 @@ func (l *load) one(id string) {
 	l.mu.Unlock()
 }
 
-// errorKind classifies a failed request: timeout, refused, reset, eof, or
-// the error's text.
+// errorKind classifies a failed request: timeout, refused, reset, eof (the
+// connection closed before an answer), or the error's text.
 func errorKind(err error) string {
 	var ne net.Error
 	switch {
@@ -126,7 +128,7 @@ func errorKind(err error) string {
 		return "refused"
 	case errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE):
 		return "reset"
-	case errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF):
+	case errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) || strings.Contains(err.Error(), "server closed idle connection"):
 		return "eof"
 	}
 	return err.Error()

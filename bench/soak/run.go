@@ -100,8 +100,14 @@ func run(ctx context.Context, o *options) (bool, error) {
 	if err := srv.start(ctx); err != nil {
 		return false, err
 	}
-	defer srv.stop(40 * time.Second)
-	defer px.Up() // a server stopped during an outage could not shut down
+	defer func() {
+		if ctx.Err() != nil {
+			srv.kill() // interrupted: no time for a graceful shutdown
+			return
+		}
+		px.Up() // a server stopped during an outage could not shut down
+		srv.stop(40 * time.Second)
+	}()
 	s := &soak{
 		opts: o, db: db, schema: schema, proxy: px, srv: srv,
 		load:    newLoad("http://"+addr+hookPath, p, o.clientTimeout),
@@ -169,7 +175,7 @@ func (s *soak) planVacuum(autovacuumOn bool, naptime time.Duration) {
 		v.every, v.why = naptime, fmt.Sprintf("autovacuum (naptime %s)", naptime)
 	default:
 		v.every, v.soak = naptime, true
-		v.why = fmt.Sprintf("VACUUM by the soak every %s, as autovacuum would (the server has autovacuum off)", naptime)
+		v.why = fmt.Sprintf("VACUUM by the soak every %s, as autovacuum would: the server has autovacuum off", naptime)
 	}
 }
 
