@@ -143,7 +143,7 @@ func checkOutageAnswered(results []result, tl *timeline) check {
 
 // checkOutageRecovered: the server recovered by itself: every request
 // sent from recoveryGrace after the outage's end until the next kill (or
-// the end of the load) was acknowledged.
+// the end of the load), and not in flight at that kill, was acknowledged.
 func checkOutageRecovered(results []result, tl *timeline) check {
 	from, to := tl.outEnd.Add(recoveryGrace), tl.nextKill(tl.outEnd)
 	var in []result
@@ -152,7 +152,7 @@ func checkOutageRecovered(results []result, tl *timeline) check {
 		if !r.sent.Before(tl.outEnd) && r.acked() && (firstAck.IsZero() || r.sent.Add(r.took).Before(firstAck)) {
 			firstAck = r.sent.Add(r.took)
 		}
-		if !r.sent.Before(from) && r.sent.Before(to) {
+		if !r.sent.Before(from) && r.sent.Before(to) && !strings.HasPrefix(tl.phase(r), "kill") {
 			in = append(in, r)
 		}
 	}

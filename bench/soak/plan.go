@@ -90,22 +90,31 @@ func (s *soak) note(format string, args ...any) {
 	s.logf(format, args...)
 }
 
-// phase names the part of the run in which a request was sent.
-func (tl *timeline) phase(t time.Time) string {
-	if !tl.outStart.IsZero() {
-		if !t.Before(tl.outStart) && t.Before(tl.outEnd) {
-			return "outage"
-		}
-		if !t.Before(tl.outEnd) && t.Before(tl.outEnd.Add(recoveryGrace)) {
-			return "after outage"
-		}
-	}
+// phase names the part of the run a request belongs to: the kill it was
+// in flight at or sent in until 1s after the restart answered; the outage
+// it was sent in or in flight at the start of; the first recoveryGrace
+// after the outage; or steady.
+func (tl *timeline) phase(r result) string {
+	answered := r.sent.Add(r.took)
 	for i, k := range tl.kills {
-		if !t.Before(k.at) && t.Before(k.ready.Add(time.Second)) {
+		if r.sent.Before(k.ready.Add(time.Second)) && !answered.Before(k.at) {
 			return fmt.Sprintf("kill %d", i+1)
 		}
 	}
+	if !tl.outStart.IsZero() {
+		switch {
+		case tl.inOutage(r.sent) || r.sent.Before(tl.outStart) && !answered.Before(tl.outStart):
+			return "outage"
+		case !r.sent.Before(tl.outEnd) && r.sent.Before(tl.outEnd.Add(recoveryGrace)):
+			return "after outage"
+		}
+	}
 	return "steady"
+}
+
+// inOutage reports whether t falls in the outage.
+func (tl *timeline) inOutage(t time.Time) bool {
+	return !tl.outStart.IsZero() && !t.Before(tl.outStart) && t.Before(tl.outEnd)
 }
 
 // phases lists the phase names in the order of the run.

@@ -75,7 +75,7 @@ func (s *soak) report(results []result, inbox map[string]int, d drainInfo, g idl
 func (r *report) requestTable() {
 	by := map[string][]result{}
 	for _, x := range r.results {
-		p := r.tl.phase(x.sent)
+		p := r.tl.phase(x)
 		by[p] = append(by[p], x)
 	}
 	acked := 0
@@ -85,8 +85,8 @@ func (r *report) requestTable() {
 		}
 	}
 	w := &r.text
-	fmt.Fprintf(w, "\nrequests: %d sent, %d acknowledged (2xx); by phase of sending (kill N: from the kill until 1s after the restart answered; after outage: its first %s):\n",
-		len(r.results), acked, recoveryGrace)
+	fmt.Fprintf(w, "\nrequests: %d sent, %d acknowledged (2xx); by phase (kill N: in flight at the kill or sent until 1s after the restart answered;\n"+
+		"outage: sent during it or in flight at its start; after outage: sent in its first %s):\n", len(r.results), acked, recoveryGrace)
 	fmt.Fprintf(w, "  %-13s %7s %7s %8s %8s %8s  %s\n", "phase", "sent", "2xx", "p50", "p99", "max", "outcomes (status, or error)")
 	for _, p := range r.tl.phases() {
 		rs := by[p]
@@ -139,7 +139,7 @@ func (r *report) resources(g idleInfo) {
 	for _, s := range r.procs {
 		if s.goroutines < 0 {
 			failed++
-			if r.tl.phase(s.at) == "outage" {
+			if r.tl.inOutage(s.at) {
 				inOutage++
 			}
 		}
@@ -223,7 +223,7 @@ func (r *report) writeRequests(b *bufio.Writer) {
 	b.WriteString("delivery_id\tsent_s\ttook_ms\toutcome\tphase\tseen\tinbox_messages\n")
 	for _, x := range r.results {
 		fmt.Fprintf(b, "%s\t%.3f\t%.1f\t%s\t%s\t%s\t%d\n", x.id, x.sent.Sub(r.tl.start).Seconds(), float64(x.took)/1e6,
-			x.outcome(), r.tl.phase(x.sent), seenText(r.ledger.Seen(x.id)), r.inbox[x.id])
+			x.outcome(), r.tl.phase(x), seenText(r.ledger.Seen(x.id)), r.inbox[x.id])
 	}
 }
 

@@ -47,6 +47,9 @@ func (s *sampler) sampleProcess(ctx context.Context, interval time.Duration) {
 	if err != nil {
 		n = -1 // /metrics reads the queue depth from the database
 	}
+	if !s.srv.current(pid) {
+		return // killed meanwhile: the reading may be of a dying process
+	}
 	s.mu.Lock()
 	s.procs = append(s.procs, sample{at: time.Now(), pid: pid, rss: rss, goroutines: n})
 	s.mu.Unlock()

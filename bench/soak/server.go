@@ -106,6 +106,14 @@ func (s *server) pid() int {
 	return s.cmd.Process.Pid
 }
 
+// current reports whether pid is the running process, with no kill or
+// stop under way.
+func (s *server) current(pid int) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.cmd.Process.Pid == pid && !s.expected
+}
+
 // kill sends SIGKILL and waits until the process is gone.
 func (s *server) kill() {
 	s.signal(syscall.SIGKILL, 0)
