@@ -83,6 +83,7 @@ func New(ctx context.Context, cfg *config.Config, logger *slog.Logger) (*App, er
 	}
 	a := &App{cfg: cfg, logger: logger, store: st, releaseID: releaseID}
 	reg := metrics.NewRegistry()
+	reg.RegisterProcess()
 	wm := worker.NewMetrics(reg)
 	load := &pressure.Gauge{}
 	qcfg := queue.Config{Workers: cfg.Queue.Workers, Lease: cfg.Queue.Lease, Timeout: cfg.Queue.HandlerTimeout, Poll: cfg.Queue.PollInterval,
@@ -195,13 +196,10 @@ func boolFloat(b bool) float64 {
 // Store returns the database.
 func (a *App) Store() *store.Store { return a.store }
 
-// pruneInterval is how often old deliveries and tasks are deleted.
-const pruneInterval = time.Hour
-
 // prune deletes deliveries and tasks past their retention, now and then
-// every pruneInterval, until ctx ends.
+// every retention.prune_interval, until ctx ends.
 func (a *App) prune(ctx context.Context) {
-	t := time.NewTicker(pruneInterval)
+	t := time.NewTicker(a.cfg.Retention.PruneInterval)
 	defer t.Stop()
 	for {
 		now := time.Now()

@@ -145,6 +145,9 @@ type Retention struct {
 	Failed time.Duration `yaml:"failed"`
 	// Tasks is how long finished tasks are kept. Defaults to 168h.
 	Tasks time.Duration `yaml:"tasks"`
+	// PruneInterval is how often deliveries and tasks past their
+	// retention are deleted. Defaults to 1h.
+	PruneInterval time.Duration `yaml:"prune_interval"`
 }
 
 // Plugin is one plugin's section.
@@ -217,6 +220,7 @@ func (c *Config) setDefaults() {
 		{&c.Retention.Deliveries, 7 * 24 * time.Hour},
 		{&c.Retention.Failed, 30 * 24 * time.Hour},
 		{&c.Retention.Tasks, 7 * 24 * time.Hour},
+		{&c.Retention.PruneInterval, time.Hour},
 	} {
 		if *d.p == 0 {
 			*d.p = d.v
@@ -398,6 +402,9 @@ func (c *Config) validate() error {
 	}
 	if !strings.HasPrefix(c.BaseURL, "http://") && !strings.HasPrefix(c.BaseURL, "https://") {
 		return fmt.Errorf("base_url %q: must start with http:// or https://", c.BaseURL)
+	}
+	if c.Retention.PruneInterval < time.Second {
+		return fmt.Errorf("retention.prune_interval %s: must be 1s or more", c.Retention.PruneInterval)
 	}
 	if c.Limits.MaxBodyBytes < 0 {
 		return fmt.Errorf("limits.max_body_bytes must be positive")

@@ -25,6 +25,9 @@ func TestDefault(t *testing.T) {
 	if c.Limits.MaxBodyBytes != 1<<20 || c.Server.ReadHeaderTimeout != 10*time.Second {
 		t.Errorf("limits = %+v server = %+v", c.Limits, c.Server)
 	}
+	if c.Retention.PruneInterval != time.Hour {
+		t.Errorf("retention.prune_interval = %s, want 1h", c.Retention.PruneInterval)
+	}
 	c, err = config.Load("", config.Overrides{Listen: "127.0.0.1:9999", DataDir: "/tmp/x"})
 	if err != nil {
 		t.Fatal(err)
@@ -48,6 +51,9 @@ limits:
   max_body_bytes: 2048
 server:
   read_timeout: 5s
+retention:
+  deliveries: 2m
+  prune_interval: 5s
 plugins:
   hookpoint.github:
     enabled: true
@@ -69,6 +75,9 @@ plugins:
 	}
 	if c.Limits.MaxBodyBytes != 2048 || c.Server.ReadTimeout != 5*time.Second {
 		t.Errorf("limits %+v server %+v", c.Limits, c.Server)
+	}
+	if c.Retention.Deliveries != 2*time.Minute || c.Retention.PruneInterval != 5*time.Second {
+		t.Errorf("retention %+v", c.Retention)
 	}
 	pc := c.Plugins["hookpoint.github"].Config
 	if pc["GITHUB_WEBHOOK_SECRET"] != "from-file" || pc["LABEL"] != "pre-fallback-post" || pc["COUNT"] != 3 {
@@ -93,6 +102,8 @@ func TestLoadErrors(t *testing.T) {
 		{"bad yaml", "plugins: [\n", "YAML"},
 		{"bad log format", "log:\n  format: xml\n", "log.format"},
 		{"bad sqlite sync", "database:\n  sqlite_sync: always\n", "database.sqlite_sync"},
+		{"prune interval too short", "retention:\n  prune_interval: 500ms\n", "retention.prune_interval"},
+		{"negative prune interval", "retention:\n  prune_interval: -1m\n", "retention.prune_interval"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

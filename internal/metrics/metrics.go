@@ -17,6 +17,7 @@ type Registry struct {
 	counters   []*CounterVec
 	histograms []*HistogramVec
 	gauges     []*GaugeFunc
+	process    bool // RegisterProcess was called
 }
 
 // NewRegistry returns an empty registry.
@@ -80,6 +81,7 @@ func (r *Registry) WriteText(w io.Writer) error {
 	counters := append([]*CounterVec(nil), r.counters...)
 	histograms := append([]*HistogramVec(nil), r.histograms...)
 	gauges := append([]*GaugeFunc(nil), r.gauges...)
+	process := r.process
 	r.mu.Unlock()
 	var b strings.Builder
 	for _, c := range counters {
@@ -98,6 +100,9 @@ func (r *Registry) WriteText(w io.Writer) error {
 	}
 	for _, g := range gauges {
 		g.write(&b)
+	}
+	if process {
+		writeProcess(&b)
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
