@@ -14,11 +14,8 @@ import (
 // committer). It is one round trip, where a group-committed transaction
 // costs at least three (BEGIN, the statement, COMMIT), and it is planned
 // as index lookups (see Tx.IndexLookups).
-func (s *Store) queryAlone(ctx context.Context, read func(Rows) error, query string, args ...any) error {
-	if s.dialect != Postgres {
-		return errors.New("queryAlone is for PostgreSQL")
-	}
-	conn, err := s.write.Conn(ctx)
+func (p *postgresEngine) queryAlone(ctx context.Context, read func(Rows) error, query string, args ...any) error {
+	conn, err := p.s.write.Conn(ctx)
 	if err != nil {
 		return err
 	}
@@ -26,7 +23,7 @@ func (s *Store) queryAlone(ctx context.Context, read func(Rows) error, query str
 	return withPgx(conn, func(c *pgx.Conn) error {
 		b := &pgx.Batch{}
 		b.Queue(indexLookupsSQL)
-		b.Queue(s.Q(query), args...)
+		b.Queue(p.placeholders(query), args...)
 		br := c.SendBatch(ctx, b)
 		if _, err := br.Exec(); err != nil {
 			br.Close()

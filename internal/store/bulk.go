@@ -34,9 +34,7 @@ func (s *Store) bulk(ctx context.Context, fn func(*Tx) error) error {
 	if err := sqlTx.Commit(); err != nil {
 		return fmt.Errorf("committing: %w", err)
 	}
-	if s.ckpt != nil {
-		s.ckpt.wrote()
-	}
+	s.engine.committed()
 	return nil
 }
 

@@ -1,6 +1,9 @@
 package store
 
-import "context"
+import (
+	"context"
+	"errors"
+)
 
 // SetResolveFault makes resolving deliveries seen before fail with f's
 // error after a pipeline has committed, until the returned func is called.
@@ -15,5 +18,9 @@ func QueuedWrites(s *Store) int { return len(s.writer.ops) }
 
 // QueryAlone runs one statement outside the group commit (PostgreSQL).
 func (s *Store) QueryAlone(ctx context.Context, read func(Rows) error, query string, args ...any) error {
-	return s.queryAlone(ctx, read, query, args...)
+	p, ok := s.engine.(*postgresEngine)
+	if !ok {
+		return errors.New("queryAlone is for PostgreSQL")
+	}
+	return p.queryAlone(ctx, read, query, args...)
 }

@@ -87,7 +87,7 @@ func (h *health) probe() {
 		case <-t.C:
 		}
 		ctx, cancel := context.WithTimeout(context.Background(), h.s.writeTimeout)
-		err := h.s.ping(ctx)
+		err := h.s.engine.ping(ctx)
 		cancel()
 		h.mu.Lock()
 		if err == nil {
@@ -105,19 +105,6 @@ func (h *health) probe() {
 func (h *health) close() {
 	close(h.quit)
 	h.wg.Wait()
-}
-
-// ping checks that a write could go through now: on PostgreSQL that a
-// connection answers; on SQLite that the write lock can be taken.
-func (s *Store) ping(ctx context.Context) error {
-	if s.dialect == Postgres {
-		return s.write.PingContext(ctx)
-	}
-	tx, err := s.write.BeginTx(ctx, nil) // BEGIN IMMEDIATE: takes the write lock
-	if err != nil {
-		return err
-	}
-	return tx.Rollback()
 }
 
 // unreachable reports whether err says the database cannot take writes

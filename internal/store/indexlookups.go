@@ -2,11 +2,6 @@ package store
 
 import "context"
 
-// indexLookupsSQL makes PostgreSQL plan the rest of the transaction
-// without sequential scans, hash joins or merge joins (see
-// Tx.IndexLookups).
-const indexLookupsSQL = `SELECT set_config('enable_seqscan', 'off', true), set_config('enable_hashjoin', 'off', true), set_config('enable_mergejoin', 'off', true)`
-
 // IndexLookups makes PostgreSQL plan the transaction's statements that
 // follow as lookups by index: for the queue's statements, which touch a
 // handful of rows of a table that grows and shrinks by thousands a
@@ -16,10 +11,7 @@ const indexLookupsSQL = `SELECT set_config('enable_seqscan', 'off', true), set_c
 // with a hash join, and a completion took 7.6 ms at 15,000 rows. On
 // SQLite it does nothing.
 func (t *Tx) IndexLookups(ctx context.Context) error {
-	if t.s.dialect != Postgres {
-		return nil
-	}
-	return t.setLocal(ctx, indexLookupsSQL)
+	return t.s.engine.indexLookups(ctx, t)
 }
 
 // setLocal runs query, which sets settings for the rest of the

@@ -4,10 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"fmt"
-	"slices"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/hookpoint/hookpoint/internal/record"
@@ -92,7 +89,7 @@ func (deliveryInserts) Run(ctx context.Context, tx *Tx, items []any) error {
 // each prepared once, serve every batch size), and a delivery whose id
 // was seen before is resolved on its own.
 func insertDeliveries(ctx context.Context, tx *Tx, ins []*deliveryInsert) error {
-	ids, err := allocateDeliveryIDs(ctx, tx, len(ins))
+	ids, err := tx.s.engine.reserveDeliveryIDs(ctx, tx, len(ins))
 	if err != nil {
 		return err
 	}
@@ -103,23 +100,8 @@ func insertDeliveries(ctx context.Context, tx *Tx, ins []*deliveryInsert) error 
 	}); err != nil {
 		return err
 	}
-	if tx.Dialect() == SQLite {
-		var stored []*deliveryInsert
-		for _, in := range ins {
-			if inserted[in.id] {
-				stored = append(stored, in)
-			}
-		}
-		if err := EachChunk(stored, func(chunk []*deliveryInsert) error {
-			args := make([]any, 0, 4*len(chunk))
-			for _, in := range chunk {
-				args = in.payload(args)
-			}
-			_, err := tx.Exec(ctx, insertPayloadsSQL.For(len(chunk)), args...)
-			return err
-		}); err != nil {
-			return err
-		}
+	if err := tx.s.engine.insertPayloads(ctx, tx, ins, inserted); err != nil {
+		return err
 	}
 	return resolveSeen(ctx, tx, ins, inserted)
 }
@@ -151,27 +133,20 @@ func (in *deliveryInsert) payload(args []any) []any {
 	return append(args, in.id, in.headers, in.body, in.codec)
 }
 
-// chunkStatement returns the statement inserting a chunk of deliveries,
-// which returns the ids inserted, with its arguments. On PostgreSQL the
-// payloads of the inserted rows go in with them.
-func chunkStatement(d Dialect, chunk []*deliveryInsert) (string, []any) {
+// rowArgs returns the column values of chunk's deliveries, with room for
+// their payloads' (see engine.insertStatement).
+func rowArgs(chunk []*deliveryInsert) []any {
 	args := make([]any, 0, (deliveryColumnCount+4)*len(chunk))
 	for _, in := range chunk {
 		args = in.row(args)
 	}
-	if d == SQLite {
-		return insertDeliveriesSQL.For(len(chunk)), args
-	}
-	for _, in := range chunk {
-		args = in.payload(args)
-	}
-	return insertDeliveriesWithPayloadsSQL.For(len(chunk)), args
+	return args
 }
 
 // insertChunk inserts the deliveries of one chunk and notes the ids of
 // those inserted (a delivery id seen before inserts nothing).
 func insertChunk(ctx context.Context, tx *Tx, ins []*deliveryInsert, inserted map[int64]bool) error {
-	q, args := chunkStatement(tx.Dialect(), ins)
+	q, args := tx.s.engine.insertStatement(ins)
 	rows, err := tx.Query(ctx, q, args...)
 	if err != nil {
 		return err
@@ -183,87 +158,6 @@ func insertChunk(ctx context.Context, tx *Tx, ins []*deliveryInsert, inserted ma
 	return err
 }
 
-// allocateDeliveryIDs reserves n delivery ids. On SQLite the caller holds
-// the only write connection in its transaction, so the ids above the
-// table's sequence are free until it commits; inserting them moves the
-// sequence on. On PostgreSQL they come from the store's idPool.
-func allocateDeliveryIDs(ctx context.Context, tx *Tx, n int) ([]int64, error) {
-	if tx.Dialect() == SQLite {
-		ids := make([]int64, 0, n)
-		var seq int64
-		if err := tx.QueryRow(ctx, `SELECT COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'deliveries'), 0)`).Scan(&seq); err != nil {
-			return nil, err
-		}
-		for i := range n {
-			ids = append(ids, seq+1+int64(i))
-		}
-		return ids, nil
-	}
-	return tx.s.deliveryIDs.take(ctx, tx, n)
-}
-
-// querier runs a query: a transaction or a connection.
-type querier interface {
-	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
-}
-
-// idPoolSize is how many PostgreSQL delivery ids are reserved at once,
-// and idPoolAge how long reserved ids are used: ids order the deliveries
-// listings, and a replica must not hand out ids reserved long before
-// those the others hand out now.
-const (
-	idPoolSize = 256
-	idPoolAge  = time.Second
-)
-
-// idPool holds delivery ids reserved from PostgreSQL's sequence, so that
-// a transaction of inserts needs no round trip for its ids. Reserved ids
-// that are never used are gaps, as rolled-back ones are.
-type idPool struct {
-	reserve string // the statement reserving $1 ids
-	mu      sync.Mutex
-	ids     []int64
-	fetched time.Time
-}
-
-// init names the sequence in the pool's statement: looked up for every id
-// (pg_get_serial_sequence in the statement), it took 11 µs of the
-// server's time an id, against ~1 µs named.
-func (p *idPool) init(ctx context.Context, db *sql.DB) error {
-	var seq string
-	if err := db.QueryRowContext(ctx, `SELECT pg_get_serial_sequence('deliveries', 'id')`).Scan(&seq); err != nil {
-		return fmt.Errorf("finding the deliveries' id sequence: %w", err)
-	}
-	p.reserve = `SELECT nextval(` + quoteLiteral(seq) + `::regclass) FROM generate_series(1, $1)`
-	return nil
-}
-
-// quoteLiteral quotes s as an SQL string literal.
-func quoteLiteral(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
-
-func (p *idPool) take(ctx context.Context, q querier, n int) ([]int64, error) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if time.Since(p.fetched) > idPoolAge {
-		p.ids = nil
-	}
-	if len(p.ids) < n {
-		rows, err := q.QueryContext(ctx, p.reserve, max(n, idPoolSize))
-		if err != nil {
-			return nil, err
-		}
-		ids, err := IDs(rows)
-		if err != nil {
-			return nil, err
-		}
-		slices.Sort(ids)
-		p.ids, p.fetched = ids, time.Now()
-	}
-	ids := p.ids[:n:n]
-	p.ids = p.ids[n:]
-	return ids, nil
-}
-
 // insertDeliveriesSQL inserts deliveries unless their delivery id was
 // seen before, and returns the ids inserted.
 var insertDeliveriesSQL = NewMultiRowSQL(func(n int) string {
@@ -271,22 +165,6 @@ var insertDeliveriesSQL = NewMultiRowSQL(func(n int) string {
 	VALUES ` + ValuesList("("+ValuesList("?", deliveryColumnCount)+")", n) + `
 	ON CONFLICT (plugin, endpoint, delivery_id) WHERE delivery_id IS NOT NULL AND replay_of IS NULL DO NOTHING
 	RETURNING id`
-})
-
-// insertDeliveriesWithPayloadsSQL is insertDeliveriesSQL followed by the
-// payloads (id, headers, body, codec) of the rows inserted, in one
-// statement: PostgreSQL.
-var insertDeliveriesWithPayloadsSQL = NewMultiRowSQL(func(n int) string {
-	return `WITH d AS (` + insertDeliveriesSQL.For(n) + `),
-	p AS (INSERT INTO delivery_payloads (id, headers, body, codec)
-		SELECT v.id, v.headers, v.body, v.codec FROM (VALUES ` + ValuesList("(?::bigint, ?::text, ?::bytea, ?::text)", n) + `) AS v (id, headers, body, codec)
-		JOIN d ON d.id = v.id)
-	SELECT id FROM d`
-})
-
-// insertPayloadsSQL inserts payloads (id, headers, body, codec).
-var insertPayloadsSQL = NewMultiRowSQL(func(n int) string {
-	return `INSERT INTO delivery_payloads (id, headers, body, codec) VALUES ` + ValuesList("(?, ?, ?, ?)", n)
 })
 
 // seenBefore resolves a delivery whose id was seen before on its

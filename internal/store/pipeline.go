@@ -21,17 +21,17 @@ import (
 // written nothing. Deliveries whose id was seen before are resolved after
 // the pipeline, in a transaction of their own (the rows they collided with
 // are committed).
-func (w *writer) insertPipelined(ctx context.Context, ins []*deliveryInsert, rest []*writeOp) error {
-	conn, err := w.s.write.Conn(ctx)
+func (p *postgresEngine) insertPipelined(ctx context.Context, ins []*deliveryInsert, rest []*writeOp) error {
+	conn, err := p.s.write.Conn(ctx)
 	if err != nil {
 		return fmt.Errorf("inserting deliveries: %w", err)
 	}
 	defer conn.Close()
-	tx := &Tx{s: w.s, conn: conn}
+	tx := &Tx{s: p.s, conn: conn}
 	if err := runOps(ctx, tx, rest); err != nil {
 		return err
 	}
-	ids, err := w.s.deliveryIDs.take(ctx, conn, len(ins))
+	ids, err := p.deliveryIDs.take(ctx, conn, len(ins))
 	if err != nil {
 		return fmt.Errorf("reserving delivery ids: %w", err)
 	}
@@ -39,8 +39,8 @@ func (w *writer) insertPipelined(ctx context.Context, ins []*deliveryInsert, res
 	b := &pgx.Batch{}
 	chunks := 0
 	EachChunk(ins, func(chunk []*deliveryInsert) error {
-		q, args := chunkStatement(Postgres, chunk)
-		b.Queue(w.s.Q(q), args...)
+		q, args := p.insertStatement(chunk)
+		b.Queue(p.placeholders(q), args...)
 		chunks++
 		return nil
 	})
@@ -71,7 +71,7 @@ func (w *writer) insertPipelined(ctx context.Context, ins []*deliveryInsert, res
 	if len(inserted) == len(ins) {
 		return nil
 	}
-	err = w.inTx(ctx, conn, func(tx *Tx) error {
+	err = p.inTx(ctx, conn, func(tx *Tx) error {
 		if resolveFault != nil {
 			if err := resolveFault(); err != nil {
 				return err
@@ -132,11 +132,21 @@ type PipelineBatch interface {
 	Pipeline(ctx context.Context, tx *Tx, items []any) error
 }
 
+// pipelinable reports whether every write of ops is a PipelineBatch's.
+func pipelinable(ops []*writeOp) bool {
+	for _, op := range ops {
+		if _, ok := op.batch.(PipelineBatch); !ok {
+			return false
+		}
+	}
+	return true
+}
+
 // pipeline runs fn, which writes ops of PipelineBatches only, as one
 // pipeline on conn: one implicit transaction, which PostgreSQL commits at
 // the pipeline's Sync or rolls back whole.
-func (w *writer) pipeline(ctx context.Context, conn *sql.Conn, fn func(*Tx) error) error {
-	tx := &Tx{s: w.s, conn: conn}
+func (p *postgresEngine) pipeline(ctx context.Context, conn *sql.Conn, fn func(*Tx) error) error {
+	tx := &Tx{s: p.s, conn: conn}
 	if err := fn(tx); err != nil {
 		return err
 	}
@@ -156,12 +166,12 @@ func withPgx(conn *sql.Conn, fn func(*pgx.Conn) error) error {
 }
 
 // inTx runs fn in a transaction on conn and commits it.
-func (w *writer) inTx(ctx context.Context, conn *sql.Conn, fn func(*Tx) error) error {
+func (p *postgresEngine) inTx(ctx context.Context, conn *sql.Conn, fn func(*Tx) error) error {
 	sqlTx, err := conn.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("beginning transaction: %w", err)
 	}
-	tx := &Tx{Tx: sqlTx, s: w.s, conn: conn}
+	tx := &Tx{Tx: sqlTx, s: p.s, conn: conn}
 	if err := fn(tx); err != nil {
 		sqlTx.Rollback()
 		return err

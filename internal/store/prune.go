@@ -10,21 +10,15 @@ const pruneChunk = 1000
 
 // prune deletes the rows of table that where selects, pruneChunk at a
 // time, and returns how many it deleted. The rows of payloads with the
-// same ids go with them: on SQLite by the foreign key's cascade, on
-// PostgreSQL, which has no foreign key there (migration 008), in the same
-// statement.
+// same ids go with them (see engine.pruneSQL).
 func (s *Store) prune(ctx context.Context, table, payloads, where string, args ...any) (int64, error) {
 	var total int64
 	del := `DELETE FROM ` + table + ` WHERE id IN (SELECT id FROM ` + table + ` WHERE ` + where + ` LIMIT ?)`
-	cascade := payloads != "" && s.dialect == Postgres
-	if cascade {
-		del = `WITH gone AS (` + del + ` RETURNING id), p AS (DELETE FROM ` + payloads + ` WHERE id IN (SELECT id FROM gone))
-			SELECT count(*) FROM gone`
-	}
+	del, countRow := s.engine.pruneSQL(del, payloads)
 	for {
 		var n int64
 		err := s.Do(ctx, func(tx *Tx) error {
-			if cascade {
+			if countRow {
 				return tx.QueryRow(ctx, del, append(args, pruneChunk)...).Scan(&n)
 			}
 			res, err := tx.Exec(ctx, del, append(args, pruneChunk)...)

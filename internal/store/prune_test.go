@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"maps"
 	"testing"
 	"time"
 
@@ -47,6 +48,37 @@ func TestPruneDeletesBacklogInChunks(t *testing.T) {
 		var payloads int
 		if err := s.Reader().QueryRowContext(ctx, `SELECT COUNT(*) FROM delivery_payloads`).Scan(&payloads); err != nil || payloads != recent {
 			t.Errorf("%d payloads left (%v), want the %d recent deliveries'", payloads, err, recent)
+		}
+	})
+}
+
+// Finished tasks created before the cutoff are deleted; pending ones and
+// newer ones stay.
+func TestPruneTasks(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, d store.Dialect) {
+		ctx := context.Background()
+		s := storetest.Open(t, d)
+		for _, state := range []record.State{record.StateDone, record.StateDead, record.StateCancelled, record.StatePending} {
+			for _, created := range []int64{1000, time.Now().UnixMicro()} {
+				id, _, err := s.Enqueue(ctx, record.NewTask{Plugin: "t.p", Kind: "k", Args: []byte(`{}`), MaxAttempts: 1})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if err := s.Do(ctx, func(tx *store.Tx) error {
+					_, err := tx.Exec(ctx, `UPDATE tasks SET state = ?, created_at = ? WHERE id = ?`, state, created, id)
+					return err
+				}); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		if n, err := s.PruneTasks(ctx, time.Now().Add(-time.Hour)); err != nil || n != 3 {
+			t.Fatalf("pruned %d (%v), want the 3 old finished tasks", n, err)
+		}
+		counts, err := s.CountTasks(ctx)
+		want := map[record.State]int64{record.StateDone: 1, record.StateDead: 1, record.StateCancelled: 1, record.StatePending: 2}
+		if err != nil || !maps.Equal(counts, want) {
+			t.Errorf("left %v (%v), want %v", counts, err, want)
 		}
 	})
 }

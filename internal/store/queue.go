@@ -40,15 +40,14 @@ func (q *Queue[T]) Name() string { return q.table }
 
 // OneProcess reports whether the database serves one process (SQLite):
 // rows running when it starts were left by a process that stopped.
-func (q *Queue[T]) OneProcess() bool { return q.s.dialect == SQLite }
+func (q *Queue[T]) OneProcess() bool { return q.s.engine.oneProcess() }
 
 // Claim leases up to limit pending rows whose run_at has come to owner
 // and returns them in id order, their attempt counted. Each limit is a
-// statement of its own (see claimSQL): a caller that claims often asks
-// for a few sizes only. On PostgreSQL the
-// claim and the read are one statement, committed on its own: one round
-// trip. On SQLite they share a group-committed transaction, in which the
-// write connection's page cache holds the rows just written.
+// statement of its own (see claimReady): a caller that claims often asks
+// for a few sizes only. On PostgreSQL the claim and the read are one
+// statement; on SQLite they share a group-committed transaction (see
+// engine.claim).
 func (q *Queue[T]) Claim(ctx context.Context, owner string, limit int, lease time.Duration) ([]T, error) {
 	if err := q.s.health.err(); err != nil {
 		return nil, fmt.Errorf("claiming %s: %w", q.table, err)
@@ -60,30 +59,14 @@ func (q *Queue[T]) Claim(ctx context.Context, owner string, limit int, lease tim
 	// pick: now.
 	set := []any{owner, now + lease.Microseconds(), now}
 	var list []T
-	var err error
-	if q.s.dialect == Postgres {
-		err = q.s.queryAlone(ctx, func(rs Rows) error {
-			var err error
-			list, err = q.rows.collect(rs)
-			return err
-		}, claimSQL(Postgres, q.table, limit)+` `+q.rows.selectFrom("claimed"), append([]any{now}, set...)...)
-	} else {
-		err = q.s.Do(ctx, func(tx *Tx) error {
-			rs, err := tx.Query(ctx, claimSQL(SQLite, q.table, limit), append(set, now)...)
-			if err != nil {
-				return err
-			}
-			ids, err := IDs(rs)
-			if err != nil {
-				return err
-			}
-			list, err = q.rows.byID(ctx, tx, q.table, ids)
-			return err
-		})
-	}
-	if err != nil && q.s.dialect == Postgres && unreachable(err) {
-		err = q.s.health.failed(err)
-	}
+	err := q.s.engine.claim(ctx, q.table, limit, set, now, q.rows.selectFrom, func(rs Rows) (err error) {
+		if rs == nil {
+			list = nil // none claimed
+			return nil
+		}
+		list, err = q.rows.collect(rs)
+		return err
+	})
 	if err != nil {
 		return nil, fmt.Errorf("claiming %s: %w", q.table, err)
 	}
@@ -91,25 +74,16 @@ func (q *Queue[T]) Claim(ctx context.Context, owner string, limit int, lease tim
 	return list, nil
 }
 
-// claimSQL leases up to limit ready rows of table. On SQLite it returns
-// their ids; on PostgreSQL it is a WITH that names the claimed rows
-// "claimed", for a SELECT to follow. The limit is a literal: SQLite
-// re-prepares a statement whose bound LIMIT changes.
-func claimSQL(d Dialect, table string, limit int) string {
-	set := `SET state = 'running', attempts = attempts + 1,
+// claimSet is the SET of a claim (see engine.claim); its placeholders are
+// the owner, the lease's end and the start time.
+const claimSet = `SET state = 'running', attempts = attempts + 1,
 		lease_owner = ?, lease_until = ?, started_at = CASE WHEN started_at = 0 THEN ? ELSE started_at END`
-	ready := ` WHERE state = 'pending' AND run_at <= ? ORDER BY run_at, id LIMIT ` + strconv.Itoa(limit)
-	if d == SQLite {
-		// Without statistics SQLite's planner prefers the state index and
-		// sorts the whole backlog; the partial index of ready rows is in
-		// claim order.
-		return `UPDATE ` + table + ` ` + set + ` WHERE id IN (SELECT id FROM ` + table + ` INDEXED BY ` + table + `_ready` + ready + `) RETURNING id`
-	}
-	// The rows are picked once, in a WITH of their own (one with a locking
-	// clause is always materialised): written as id IN (SELECT …), the
-	// planner may run the pick again for every row it scans.
-	return `WITH picked AS (SELECT id FROM ` + table + ready + ` FOR UPDATE SKIP LOCKED),
-		claimed AS (UPDATE ` + table + ` ` + set + ` FROM picked WHERE ` + table + `.id = picked.id RETURNING ` + table + `.*)`
+
+// claimReady picks up to limit rows ready at its placeholder, in claim
+// order. The limit is a literal: SQLite re-prepares a statement whose
+// bound LIMIT changes.
+func claimReady(limit int) string {
+	return ` WHERE state = 'pending' AND run_at <= ? ORDER BY run_at, id LIMIT ` + strconv.Itoa(limit)
 }
 
 // Complete records a run's outcome and, for a successful run, its

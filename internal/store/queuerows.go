@@ -1,11 +1,6 @@
 package store
 
-import (
-	"context"
-	"strings"
-
-	"github.com/hookpoint/hookpoint/internal/record"
-)
+import "github.com/hookpoint/hookpoint/internal/record"
 
 // queueRows reads rows of a queue table (deliveries, tasks) with what their
 // runs need, from a relation that has the table's columns: the rows a
@@ -36,25 +31,3 @@ var taskRows = queueRows[*record.Task]{
 
 // collect scans rows, which selectFrom returned, and closes them.
 func (q queueRows[T]) collect(rows Rows) ([]T, error) { return collect(rows, q.scan) }
-
-// byID reads, in tx, the rows of table whose ids are given. The id list is
-// padded to a power of two by repeating its last id, so that a handful of
-// statements, each prepared once, serve every batch size.
-func (q queueRows[T]) byID(ctx context.Context, tx *Tx, table string, ids []int64) ([]T, error) {
-	if len(ids) == 0 {
-		return nil, nil
-	}
-	n := 1
-	for n < len(ids) {
-		n *= 2
-	}
-	args := make([]any, n)
-	for i := range args {
-		args[i] = ids[min(i, len(ids)-1)]
-	}
-	rows, err := tx.Query(ctx, `WITH picked AS (SELECT * FROM `+table+` WHERE id IN (?`+strings.Repeat(", ?", n-1)+`)) `+q.selectFrom("picked"), args...)
-	if err != nil {
-		return nil, err
-	}
-	return q.collect(rows)
-}

@@ -1,7 +1,10 @@
 // Package store keeps Hookpoint's state in a SQL database: SQLite in the
 // data directory by default, PostgreSQL to scale out. With the queue
 // package it is the only package that holds SQL. Both databases run the
-// same queries; the few differences are in Dialect.
+// same queries; what differs between them sits behind one boundary, the
+// engine interface (dialect.go), with one implementation a database:
+// sqlite.go and postgres.go. The store's tests run against both through
+// storetest.Each.
 package store
 
 import (
@@ -12,50 +15,23 @@ import (
 	"fmt"
 	"io/fs"
 	"log/slog"
-	"net/url"
-	"os"
-	"path/filepath"
-	"runtime"
 	"sort"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // database/sql driver "pgx"
 	_ "modernc.org/sqlite"             // database/sql driver "sqlite"
 )
 
-// Dialect is the kind of database.
-type Dialect int
-
-// The supported databases.
-const (
-	SQLite Dialect = iota
-	Postgres
-)
-
-func (d Dialect) String() string {
-	if d == Postgres {
-		return "postgres"
-	}
-	return "sqlite"
-}
-
 // Store is a handle on the database. On SQLite, writes go through one
 // connection and reads use a pool; on PostgreSQL both share a pool. Writes
 // made with Do are group-committed.
 type Store struct {
-	dialect Dialect
-	write   *sql.DB
-	read    *sql.DB
-	writer  *writer
-	stmts   *stmtCache    // SQLite only: on the write connection
-	ckpt    *checkpointer // SQLite only
-
-	rewritten   sync.Map // PostgreSQL: query → query with $n placeholders
-	deliveryIDs idPool   // PostgreSQL
-	taskIDs     taskIDs
+	engine engine
+	write  *sql.DB
+	read   *sql.DB
+	writer *writer
 
 	writeTimeout time.Duration
 	health       *health
@@ -125,94 +101,8 @@ func Open(ctx context.Context, url string, opts ...Option) (*Store, error) {
 	return OpenSQLite(ctx, loc.Path, opts...)
 }
 
-// OpenSQLite opens (creating if needed) the SQLite database at path and
-// brings its schema up to date.
-func OpenSQLite(ctx context.Context, path string, opts ...Option) (*Store, error) {
-	o := optionsOf(opts)
-	if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
-		return nil, fmt.Errorf("creating database directory: %w", err)
-	}
-	if err := createSQLite(ctx, path); err != nil {
-		return nil, err
-	}
-	syncPragma := "synchronous(NORMAL)"
-	if o.fullSync {
-		syncPragma = "synchronous(FULL)"
-	}
-	q := url.Values{}
-	for _, p := range []string{"temp_store(MEMORY)", "busy_timeout(10000)", "journal_mode(WAL)", syncPragma, "foreign_keys(ON)",
-		"wal_autocheckpoint(" + strconv.Itoa(autoCheckpointPages) + ")"} {
-		q.Add("_pragma", p)
-	}
-	q.Set("_txlock", "immediate")
-	dsn := "file:" + path + "?" + q.Encode()
-	write, err := sql.Open("sqlite", dsn)
-	if err != nil {
-		return nil, fmt.Errorf("opening database: %w", err)
-	}
-	write.SetMaxOpenConns(1)
-	write.SetConnMaxIdleTime(0)
-	read, err := sql.Open("sqlite", dsn)
-	if err != nil {
-		write.Close()
-		return nil, fmt.Errorf("opening database: %w", err)
-	}
-	read.SetMaxOpenConns(max(2, runtime.GOMAXPROCS(0)))
-	return finishOpen(ctx, &Store{dialect: SQLite, write: write, read: read, stmts: newStmtCache()}, path, o)
-}
-
-// sqlitePageSize is the page size of a new SQLite database. A delivery's
-// row and compressed body took two or three 4 KB pages, each written to
-// the log in two system calls and once more by the checkpoint; with 8 KB
-// pages SQLite ingest ran 3–5 % faster with a lower p99, and end to end
-// faster too. 16 KB pages ran no faster than 4 KB ones (bench/README.md,
-// item 39).
-const sqlitePageSize = 8192
-
-// createSQLite creates the database file at path, if there is none, with
-// sqlitePageSize: SQLite fixes a database's page size at its first write,
-// and in WAL mode for good. An existing database keeps its own.
-func createSQLite(ctx context.Context, path string) error {
-	if _, err := os.Stat(path); !errors.Is(err, fs.ErrNotExist) {
-		return nil // there is one, or opening it will say what is wrong
-	}
-	db, err := sql.Open("sqlite", "file:"+path)
-	if err != nil {
-		return fmt.Errorf("creating database: %w", err)
-	}
-	defer db.Close()
-	db.SetMaxOpenConns(1)
-	for _, q := range []string{"PRAGMA page_size = " + strconv.Itoa(sqlitePageSize), "PRAGMA journal_mode = WAL"} {
-		if _, err := db.ExecContext(ctx, q); err != nil {
-			return fmt.Errorf("creating database: %w", err)
-		}
-	}
-	return db.Close()
-}
-
-// OpenPostgres connects to PostgreSQL and brings the schema up to date.
-// Several Hookpoint processes may share one database.
-func OpenPostgres(ctx context.Context, url string, opts ...Option) (*Store, error) {
-	o := optionsOf(opts)
-	db, err := sql.Open("pgx", url)
-	if err != nil {
-		return nil, fmt.Errorf("opening database: %w", err)
-	}
-	db.SetMaxOpenConns(16)
-	db.SetMaxIdleConns(16)
-	db.SetConnMaxIdleTime(5 * time.Minute)
-	pctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-	defer cancel()
-	if err := db.PingContext(pctx); err != nil {
-		db.Close()
-		return nil, fmt.Errorf("connecting to PostgreSQL: %w", err)
-	}
-	return finishOpen(ctx, &Store{dialect: Postgres, write: db, read: db}, "", o)
-}
-
-// finishOpen brings s's schema up to date and starts its background work;
-// sqlitePath is SQLite's database file.
-func finishOpen(ctx context.Context, s *Store, sqlitePath string, o options) (*Store, error) {
+// finishOpen brings s's schema up to date and starts its background work.
+func finishOpen(ctx context.Context, s *Store, o options) (*Store, error) {
 	s.writeTimeout = o.writeTimeout
 	s.health = &health{s: s, logger: o.logger, quit: make(chan struct{})}
 	fail := func(err error) (*Store, error) {
@@ -225,22 +115,15 @@ func finishOpen(ctx context.Context, s *Store, sqlitePath string, o options) (*S
 	if err := s.migrate(ctx); err != nil {
 		return fail(err)
 	}
-	if err := s.taskIDs.init(ctx, s.write, s.dialect); err != nil {
+	if err := s.engine.start(ctx, o.logger); err != nil {
 		return fail(err)
-	}
-	if s.dialect == Postgres {
-		if err := s.deliveryIDs.init(ctx, s.write); err != nil {
-			return fail(err)
-		}
-	} else {
-		s.ckpt = newCheckpointer(s, sqlitePath, o.logger)
 	}
 	s.writer = newWriter(s)
 	return s, nil
 }
 
 // Dialect returns the kind of database.
-func (s *Store) Dialect() Dialect { return s.dialect }
+func (s *Store) Dialect() Dialect { return s.engine.kind() }
 
 // Close stops the group committer and closes the database.
 func (s *Store) Close() error {
@@ -250,12 +133,7 @@ func (s *Store) Close() error {
 	if s.health != nil {
 		s.health.close()
 	}
-	if s.ckpt != nil {
-		s.ckpt.close()
-	}
-	if s.stmts != nil {
-		s.stmts.close()
-	}
+	s.engine.close()
 	if s.read == s.write {
 		return s.write.Close()
 	}
@@ -264,51 +142,23 @@ func (s *Store) Close() error {
 
 // Q rewrites a query written with ? placeholders for the dialect:
 // PostgreSQL gets $1, $2, ... (rewritten once per query text).
-func (s *Store) Q(query string) string {
-	if s.dialect != Postgres {
-		return query
-	}
-	if q, ok := s.rewritten.Load(query); ok {
-		return q.(string)
-	}
-	var b strings.Builder
-	n := 0
-	for i := 0; i < len(query); i++ {
-		if query[i] == '?' {
-			n++
-			b.WriteByte('$')
-			b.WriteString(strconv.Itoa(n))
-			continue
-		}
-		b.WriteByte(query[i])
-	}
-	q := b.String()
-	if len(query) < 1<<16 {
-		s.rewritten.Store(query, q)
-	}
-	return q
-}
+func (s *Store) Q(query string) string { return s.engine.placeholders(query) }
 
 // Reader returns the pool for reads.
 func (s *Store) Reader() *sql.DB { return s.read }
 
-// migrationLock is the PostgreSQL advisory lock key that serialises
-// migrations between replicas starting together.
-const migrationLock = 0x686f6f6b // "hook"
-
 func (s *Store) migrate(ctx context.Context) error {
-	dir := "migrations/" + s.dialect.String()
+	dir := "migrations/" + s.engine.kind().String()
 	conn, err := s.write.Conn(ctx)
 	if err != nil {
 		return fmt.Errorf("migrating: %w", err)
 	}
 	defer conn.Close()
-	if s.dialect == Postgres {
-		if _, err := conn.ExecContext(ctx, `SELECT pg_advisory_lock($1)`, migrationLock); err != nil {
-			return fmt.Errorf("locking for migrations: %w", err)
-		}
-		defer conn.ExecContext(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock($1)`, migrationLock)
+	unlock, err := s.engine.lockMigrations(ctx, conn)
+	if err != nil {
+		return fmt.Errorf("locking for migrations: %w", err)
 	}
+	defer unlock()
 	if _, err := conn.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY)`); err != nil {
 		return fmt.Errorf("creating schema_migrations: %w", err)
 	}

@@ -27,15 +27,9 @@ func EnqueueTx(ctx context.Context, tx *Tx, t record.NewTask) (id int64, existed
 	if runAt.IsZero() {
 		runAt = now
 	}
-	if t.ID == 0 && tx.s.dialect == SQLite {
-		t.ID = tx.s.taskIDs.next()
-	}
-	var given any // the id reserved for the task, or the sequence's next
-	if t.ID != 0 {
-		given = t.ID
-	}
+	idExpr, given := tx.s.engine.taskID(t.ID)
 	err = tx.QueryRow(ctx, `INSERT INTO tasks (id, plugin, kind, args, unique_key, state, max_attempts, run_at, delivery, created_at)
-		VALUES (`+tx.s.taskIDs.expr+`, ?, ?, ?, ?, 'pending', ?, ?, ?, ?)
+		VALUES (`+idExpr+`, ?, ?, ?, ?, 'pending', ?, ?, ?, ?)
 		ON CONFLICT (plugin, kind, unique_key) WHERE unique_key IS NOT NULL AND state IN ('pending', 'running') DO NOTHING
 		RETURNING id`, given, t.Plugin, t.Kind, t.Args, unique, t.MaxAttempts, runAt.UnixMicro(), delivery, now.UnixMicro()).Scan(&id)
 	if err == nil {

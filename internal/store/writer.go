@@ -151,18 +151,12 @@ func (t *Tx) QueryRow(ctx context.Context, query string, args ...any) *Row {
 // stmt returns query's cached prepared statement bound to this
 // transaction, or nil when there is none (yet).
 func (t *Tx) stmt(ctx context.Context, query string) *sql.Stmt {
-	if t.s.stmts == nil {
-		return nil
-	}
-	st := t.s.stmts.get(query)
+	st := t.s.engine.prepared(query)
 	if st == nil {
 		return nil
 	}
 	return t.StmtContext(ctx, st)
 }
-
-// Dialect returns the database's dialect.
-func (t *Tx) Dialect() Dialect { return t.s.dialect }
 
 // maxBatch bounds the writes committed in one transaction.
 const maxBatch = 256
@@ -396,96 +390,11 @@ func splitInserts(ops []*writeOp) (ins, rest []*writeOp) {
 func (w *writer) run(ops []*writeOp) error {
 	ctx, cancel := context.WithTimeout(context.Background(), w.s.writeTimeout)
 	defer cancel()
-	err := w.runWithin(ctx, ops)
+	err := w.s.engine.commit(ctx, ops)
 	if err != nil && ctx.Err() != nil && !errors.Is(err, context.DeadlineExceeded) {
 		err = fmt.Errorf("%w: %w", context.DeadlineExceeded, err)
 	}
 	return err
-}
-
-func (w *writer) runWithin(ctx context.Context, ops []*writeOp) error {
-	var err error
-	if w.s.dialect == Postgres {
-		err = w.runPostgres(ctx, ops)
-	} else {
-		var sqlTx *sql.Tx
-		if sqlTx, err = w.s.write.BeginTx(ctx, nil); err != nil {
-			return fmt.Errorf("beginning transaction: %w", err)
-		}
-		tx := &Tx{Tx: sqlTx, s: w.s}
-		if err = runOps(ctx, tx, ops); err != nil {
-			sqlTx.Rollback()
-			return err
-		}
-		if err = sqlTx.Commit(); err != nil {
-			err = fmt.Errorf("committing: %w", err)
-		}
-	}
-	if err != nil {
-		return err
-	}
-	if w.s.ckpt != nil {
-		w.s.ckpt.wrote()
-	}
-	if w.s.stmts != nil {
-		w.s.stmts.prepareWanted(ctx, w.s.write)
-	}
-	return nil
-}
-
-// runPostgres commits ops on PostgreSQL: pipelined when they are delivery
-// inserts (the request path's writes) and writes of PipelineBatches (the
-// queue's completions), else in a transaction on a connection of its own,
-// which Tx.Defer needs. Inserts do not go in such a transaction: a batch
-// that mixes them with writes that need one fails with errSplit, and is
-// committed as two.
-func (w *writer) runPostgres(ctx context.Context, ops []*writeOp) error {
-	insOps, rest := splitInserts(ops)
-	if len(insOps) > 0 {
-		if !pipelinable(rest) {
-			return errSplit
-		}
-		ins := make([]*deliveryInsert, len(insOps))
-		for i, op := range insOps {
-			ins[i] = op.item.(*deliveryInsert)
-		}
-		err := w.insertPipelined(ctx, ins, rest)
-		if errors.Is(err, ErrNeedsTx) {
-			return errSplit
-		}
-		return err
-	}
-	conn, err := w.s.write.Conn(ctx)
-	if err != nil {
-		return fmt.Errorf("beginning transaction: %w", err)
-	}
-	defer conn.Close()
-	redo := redoable(ops)
-	write := func(tx *Tx) error {
-		if redo {
-			if err := tx.setLocal(ctx, asyncCommitSQL); err != nil {
-				return err
-			}
-		}
-		return runOps(ctx, tx, ops)
-	}
-	if pipelinable(ops) {
-		err := w.pipeline(ctx, conn, write)
-		if !errors.Is(err, ErrNeedsTx) {
-			return err
-		}
-	}
-	return w.inTx(ctx, conn, write)
-}
-
-// pipelinable reports whether every write of ops is a PipelineBatch's.
-func pipelinable(ops []*writeOp) bool {
-	for _, op := range ops {
-		if _, ok := op.batch.(PipelineBatch); !ok {
-			return false
-		}
-	}
-	return true
 }
 
 // runOps runs ops in tx: the writes of each Batch together, after the
