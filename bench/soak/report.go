@@ -154,7 +154,7 @@ func (r *report) resources(g idleInfo) {
 		fmt.Fprintf(w, "  %-20s %10s → %10s   %8d → %8d rows\n", t, mb(float64(first.bytes[t])), mb(float64(last.bytes[t])), first.rows[t], last.rows[t])
 	}
 	if n := last.rows["inbox_messages"] - first.rows["inbox_messages"]; n > 0 {
-		fmt.Fprintf(w, "  inbox_messages has no retention: it grew %s for %d messages (%.0f bytes each)\n",
+		fmt.Fprintf(w, "  inbox_messages (kept for retention.messages, 30 days here) grew %s for %d messages (%.0f bytes each)\n",
 			mb(float64(last.bytes["inbox_messages"]-first.bytes["inbox_messages"])), n,
 			float64(last.bytes["inbox_messages"]-first.bytes["inbox_messages"])/float64(n))
 	}

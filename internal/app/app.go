@@ -196,7 +196,8 @@ func boolFloat(b bool) float64 {
 // Store returns the database.
 func (a *App) Store() *store.Store { return a.store }
 
-// prune deletes deliveries and tasks past their retention, now and then
+// prune deletes deliveries, tasks and inbox messages past their
+// retention, now and then
 // every retention.prune_interval, until ctx ends.
 func (a *App) prune(ctx context.Context) {
 	t := time.NewTicker(a.cfg.Retention.PruneInterval)
@@ -210,11 +211,16 @@ func (a *App) prune(ctx context.Context) {
 			m, err = a.store.PruneTasks(ctx, now.Add(-r.Tasks))
 			n += m
 		}
+		if err == nil {
+			var m int64
+			m, err = a.store.PruneMessages(ctx, now.Add(-r.Messages))
+			n += m
+		}
 		switch {
 		case err != nil && ctx.Err() == nil:
 			a.logger.Error("pruning", "err", err)
 		case n > 0:
-			a.logger.Info("pruned old deliveries and tasks", "count", n)
+			a.logger.Info("pruned old deliveries, tasks and messages", "count", n)
 		}
 		select {
 		case <-ctx.Done():

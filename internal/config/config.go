@@ -145,6 +145,8 @@ type Retention struct {
 	Failed time.Duration `yaml:"failed"`
 	// Tasks is how long finished tasks are kept. Defaults to 168h.
 	Tasks time.Duration `yaml:"tasks"`
+	// Messages is how long inbox messages are kept. Defaults to 720h.
+	Messages time.Duration `yaml:"messages"`
 	// PruneInterval is how often deliveries and tasks past their
 	// retention are deleted. Defaults to 1h.
 	PruneInterval time.Duration `yaml:"prune_interval"`
@@ -220,6 +222,7 @@ func (c *Config) setDefaults() {
 		{&c.Retention.Deliveries, 7 * 24 * time.Hour},
 		{&c.Retention.Failed, 30 * 24 * time.Hour},
 		{&c.Retention.Tasks, 7 * 24 * time.Hour},
+		{&c.Retention.Messages, 30 * 24 * time.Hour},
 		{&c.Retention.PruneInterval, time.Hour},
 	} {
 		if *d.p == 0 {

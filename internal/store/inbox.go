@@ -148,3 +148,13 @@ func (s *Store) InboxChats(ctx context.Context) ([]record.Chat, error) {
 	}
 	return out, rows.Err()
 }
+
+// PruneMessages deletes the inbox messages, with their files, created
+// before cutoff, and returns how many.
+func (s *Store) PruneMessages(ctx context.Context, cutoff time.Time) (int64, error) {
+	n, err := s.prune(ctx, "inbox_messages", "", `created_at < ?`, cutoff.UnixMicro())
+	if err != nil {
+		return n, fmt.Errorf("pruning inbox messages: %w", err)
+	}
+	return n, nil
+}

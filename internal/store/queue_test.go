@@ -571,3 +571,34 @@ func TestCancelTask(t *testing.T) {
 		}
 	})
 }
+
+// Inbox messages older than the cutoff go, with their files.
+func TestPruneMessages(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, d store.Dialect) {
+		s := storetest.Open(t, d)
+		old, err := s.AddInboxMessage(ctx, record.Message{ChatKey: "inbox-p", Plugin: "t.p", Text: "old",
+			Attachments: []record.Attachment{{Name: "a.txt", ContentType: "text/plain", Data: []byte("x")}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.AddInboxMessage(ctx, record.Message{ChatKey: "inbox-p", Plugin: "t.p", Text: "new"}); err != nil {
+			t.Fatal(err)
+		}
+		err = s.Do(ctx, func(tx *store.Tx) error {
+			_, err := tx.Exec(ctx, `UPDATE inbox_messages SET created_at = ? WHERE id = ?`, time.Now().Add(-48*time.Hour).UnixMicro(), old)
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n, err := s.PruneMessages(ctx, time.Now().Add(-24*time.Hour)); err != nil || n != 1 {
+			t.Fatalf("PruneMessages = %d, %v; want the old one", n, err)
+		}
+		if ms, _ := s.InboxMessages(ctx, "inbox-p", 0, 10); len(ms) != 1 || ms[0].Text != "new" {
+			t.Errorf("left: %+v", ms)
+		}
+		if _, err := s.InboxFile(ctx, old, 0); !errors.Is(err, record.ErrNotFound) {
+			t.Errorf("the old message's file: %v; want it gone", err)
+		}
+	})
+}

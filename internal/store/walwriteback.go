@@ -2,6 +2,7 @@ package store
 
 import (
 	"os"
+	"sync"
 	"time"
 )
 
@@ -22,13 +23,16 @@ const walWritebackEvery = 30 * time.Millisecond
 // checkpoint's fsync finds them done. It is a hint to the kernel:
 // durability is still the checkpoint's fsync.
 type walWriteback struct {
+	mu   sync.Mutex // the group commit and bulk operations both commit
 	path string
 	f    *os.File  // opened at the first commit, when the log exists
 	last time.Time // of the last start
 }
 
-// committed is called by the writer after each commit.
+// committed is called after each commit.
 func (w *walWriteback) committed() {
+	w.mu.Lock()
+	defer w.mu.Unlock()
 	now := time.Now()
 	if now.Sub(w.last) < walWritebackEvery {
 		return
@@ -45,6 +49,8 @@ func (w *walWriteback) committed() {
 }
 
 func (w *walWriteback) close() {
+	w.mu.Lock()
+	defer w.mu.Unlock()
 	if w.f != nil {
 		w.f.Close()
 		w.f = nil
