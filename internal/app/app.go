@@ -87,7 +87,7 @@ func New(ctx context.Context, cfg *config.Config, logger *slog.Logger) (*App, er
 	wm := worker.NewMetrics(reg)
 	load := &pressure.Gauge{}
 	qcfg := queue.Config{Workers: cfg.Queue.Workers, Lease: cfg.Queue.Lease, Timeout: cfg.Queue.HandlerTimeout, Poll: cfg.Queue.PollInterval,
-		Busy: load.Busy, BusyWorkers: cfg.Queue.BusyWorkers}
+		Busy: load.Busy, BusyGrace: cfg.Queue.BusyGrace, BusyShare: cfg.Queue.BusyShare}
 	notifyTasks := func() {
 		if a.tasks != nil {
 			a.tasks.Notify()

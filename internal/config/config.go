@@ -127,12 +127,16 @@ type Queue struct {
 	// PollInterval is how often the queue is checked for work due that no
 	// local notification announced. Defaults to 250ms.
 	PollInterval time.Duration `yaml:"poll_interval"`
-	// BusyWorkers is how many runs of a queue go at once while webhook
-	// requests are in flight and the process uses 90% or more of its
-	// processors: answering comes first, but the queue keeps this share,
-	// and catches up at full speed when the load eases. Defaults to a
-	// quarter of Workers.
-	BusyWorkers int `yaml:"busy_workers"`
+	// BusyGrace is how long a queue's runs wait while webhook requests
+	// are in flight and the process uses 90% or more of its processors:
+	// answering comes first, and a burst is answered at full speed.
+	// Defaults to 10s.
+	BusyGrace time.Duration `yaml:"busy_grace"`
+	// BusyShare is how many runs a queue starts, once such a load has
+	// lasted BusyGrace, for each delivery or task that arrives: the
+	// backlog keeps this share for as long as the load lasts, and is
+	// worked off at full speed when it eases. Defaults to 0.25.
+	BusyShare float64 `yaml:"busy_share"`
 }
 
 // Retention says how long finished work is kept.
@@ -411,6 +415,9 @@ func (c *Config) validate() error {
 	}
 	if c.Limits.MaxBodyBytes < 0 {
 		return fmt.Errorf("limits.max_body_bytes must be positive")
+	}
+	if c.Queue.BusyShare < 0 || c.Queue.BusyShare > 1 {
+		return fmt.Errorf("queue.busy_share %g: want a share between 0 and 1", c.Queue.BusyShare)
 	}
 	switch c.Database.SQLiteSync {
 	case "normal", "full":

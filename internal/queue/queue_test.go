@@ -183,27 +183,37 @@ func TestRunner(t *testing.T) {
 	})
 }
 
-// While Busy reports true, a runner keeps BusyWorkers runs going, not
-// more and not fewer; when it turns false, it works off the rest with all
-// its workers.
+// While Busy reports true, a runner's runs wait for BusyGrace; then it
+// keeps BusyShare of the arrivals going (and, with too few arrivals, its
+// share of the workers each poll), not more; when Busy turns false, it
+// works off the rest with all its workers.
 func TestRunnerKeepsItsShareWhileBusy(t *testing.T) {
 	s := storetest.Open(t, store.SQLite)
-	const n = 60
+	const n = 80
 	for i := 0; i < n; i++ {
 		insert(t, s, fmt.Sprint("busy", i))
 	}
 	var busy atomic.Bool
 	busy.Store(true)
-	w := &slowWork{took: 20 * time.Millisecond}
-	cfg := queue.Config{Workers: 8, BusyWorkers: 2, Poll: time.Hour, Busy: busy.Load}
+	w := &slowWork{took: 5 * time.Millisecond}
+	cfg := queue.Config{Workers: 8, Poll: 100 * time.Millisecond, Busy: busy.Load, BusyGrace: 300 * time.Millisecond, BusyShare: 0.25}
 	r := queue.NewRunner(s.DeliveryQueue(), "r1", cfg, w, slog.New(slog.DiscardHandler))
 	defer start(r)()
 
-	// Busy: two at a time, one after the other with no wait for a poll
-	// (an hour here), so about 2 per 20 ms.
-	time.Sleep(300 * time.Millisecond)
-	if most, done := w.most.Load(), w.done.Load(); most != 2 || done < 5 {
-		t.Fatalf("while busy: %d runs at once at most, %d done in 300 ms; want 2 at once, going on", most, done)
+	time.Sleep(200 * time.Millisecond)
+	if done := w.done.Load(); done != 0 {
+		t.Fatalf("%d runs within the grace of a busy load; want none", done)
+	}
+	time.Sleep(200 * time.Millisecond) // past the grace
+	for range 40 {
+		r.Notify() // 40 arrivals: a share of 10 runs
+		time.Sleep(time.Millisecond)
+	}
+	time.Sleep(200 * time.Millisecond)
+	// 10 for the arrivals, and 2 a poll (a quarter of the workers) for
+	// the few polls since the grace ended.
+	if done := w.done.Load(); done < 10 || done > 30 {
+		t.Fatalf("%d runs after the grace; want the share of 40 arrivals and of a few polls, 10 to 30", done)
 	}
 	busy.Store(false)
 	r.Notify()

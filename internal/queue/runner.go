@@ -31,14 +31,19 @@ type Config struct {
 	// Defaults to 250ms.
 	Poll time.Duration
 	// Busy, if set, reports that work with priority over runs (answering
-	// requests) is waiting for the processors. While it does, at most
-	// BusyWorkers runs go at once: answering comes first, but the backlog
-	// keeps its share, and is worked off at full speed when the load
-	// eases.
+	// requests) is waiting for the processors. While it does, answering
+	// comes first: runs wait, for up to BusyGrace, so that a burst is
+	// answered at full speed; past it, the backlog keeps a share of the
+	// processors (BusyShare) for as long as the load lasts, and is worked
+	// off at full speed when it eases.
 	Busy func() bool
-	// BusyWorkers is how many runs go at once while Busy reports true.
-	// Defaults to a quarter of Workers, at least 1.
-	BusyWorkers int
+	// BusyGrace is how long runs wait while Busy reports true before the
+	// backlog takes its share. Defaults to 10s.
+	BusyGrace time.Duration
+	// BusyShare is how many runs start, past BusyGrace, for each row that
+	// arrives (each Notify); and, in each Poll interval with fewer
+	// arrivals, for each worker. Defaults to 1/4.
+	BusyShare float64
 }
 
 func (c Config) withDefaults() Config {
@@ -57,10 +62,13 @@ func (c Config) withDefaults() Config {
 	if c.Poll <= 0 {
 		c.Poll = 250 * time.Millisecond
 	}
-	if c.BusyWorkers <= 0 {
-		c.BusyWorkers = max(1, c.Workers/4)
+	if c.BusyGrace <= 0 {
+		c.BusyGrace = 10 * time.Second
 	}
-	c.BusyWorkers = min(c.BusyWorkers, c.Workers)
+	if c.BusyShare <= 0 {
+		c.BusyShare = 1.0 / 4
+	}
+	c.BusyShare = min(c.BusyShare, 1)
 	return c
 }
 
@@ -87,7 +95,7 @@ type Runner[T Row] struct {
 	wake       chan struct{}
 	free       chan struct{}   // one token per idle worker
 	runs       chan handoff[T] // to the worker goroutines
-	capped     atomic.Bool     // the last claim was held back by BusyWorkers
+	arrived    atomic.Int64    // Notify calls not yet turned into credit
 	claimErrAt time.Time       // when a failed claim was last logged
 	wg         sync.WaitGroup
 
@@ -96,6 +104,9 @@ type Runner[T Row] struct {
 	mu      sync.Mutex
 	open    bool
 	running map[int64]context.CancelCauseFunc // the rows being run, by id
+	credit  float64                           // runs that may start while busy
+	floorAt time.Time                         // when the credit was last topped up to its floor
+	waiting time.Time                         // since when runs have waited for a busy load
 }
 
 // NewRunner returns a runner of table; owner names this process in
@@ -114,6 +125,7 @@ func NewRunner[T Row](table Table[T], owner string, cfg Config, work Work[T], lo
 
 // Notify tells the runner that work was committed.
 func (r *Runner[T]) Notify() {
+	r.arrived.Add(1)
 	select {
 	case r.wake <- struct{}{}:
 	default:
@@ -193,14 +205,14 @@ func (r *Runner[T]) setOpen(open bool) {
 // counted), so that the row starts the moment it is committed, with no
 // claim: one write and one read of the row fewer. It reports false, taking
 // nothing, when no worker is idle, when work with priority is waiting
-// and BusyWorkers runs already go (Config.Busy: the row is better stored
-// pending and claimed in its turn) or when the runner is not running.
-// After true the caller must call Start or Unreserve once.
+// (Config.Busy: the row is stored pending and claimed in its turn) or
+// when the runner is not running. After true the caller must call Start
+// or Unreserve once.
 func (r *Runner[T]) Reserve() bool {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if !r.open || r.busyLimit() == 0 {
-		return false
+	if !r.open || (r.cfg.Busy != nil && r.cfg.Busy()) {
+		return false // a run started with the request would make its answer wait
 	}
 	select {
 	case <-r.free:
@@ -274,28 +286,75 @@ func (r *Runner[T]) awaitIdle(ctx context.Context) bool {
 	}
 }
 
-// busyLimit returns how many more runs may start: every idle worker, or
-// while Busy reports true, what BusyWorkers leaves.
-func (r *Runner[T]) busyLimit() int {
-	idle := len(r.free)
-	if r.cfg.Busy == nil || !r.cfg.Busy() {
-		return idle
+// allowance returns how many of want runs may start now and takes them
+// from the credit: all of them unless Busy reports true; else none during
+// BusyGrace, then as BusyShare grants, none unless at least least may
+// start (runs start in batches, a claim costing as much for one row as for
+// several).
+func (r *Runner[T]) allowance(want, least int) int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.allowanceLocked(want, least)
+}
+
+// refund gives back credit taken for runs that did not start: nothing
+// more was waiting, so the grace starts again.
+func (r *Runner[T]) refund(n int) {
+	if n <= 0 {
+		return
 	}
-	return max(0, min(idle, r.cfg.BusyWorkers-(r.cfg.Workers-idle)))
+	r.mu.Lock()
+	r.credit = min(r.credit+float64(n), float64(r.cfg.Workers))
+	r.waiting = time.Time{}
+	r.mu.Unlock()
+}
+
+func (r *Runner[T]) allowanceLocked(want, least int) int {
+	now := time.Now()
+	if r.cfg.Busy == nil || !r.cfg.Busy() {
+		r.arrived.Store(0)
+		r.credit, r.waiting = 0, time.Time{}
+		return want
+	}
+	if r.waiting.IsZero() {
+		r.waiting = now
+	}
+	if now.Sub(r.waiting) < r.cfg.BusyGrace {
+		r.arrived.Store(0)
+		return 0
+	}
+	share := r.cfg.BusyShare
+	r.credit += float64(r.arrived.Swap(0)) * share
+	if now.Sub(r.floorAt) >= r.cfg.Poll {
+		r.floorAt = now
+		r.credit = max(r.credit, share*float64(r.cfg.Workers))
+	}
+	r.credit = min(r.credit, float64(r.cfg.Workers))
+	n := min(want, int(r.credit))
+	if n < least {
+		return 0
+	}
+	r.credit -= float64(n)
+	return n
 }
 
 // claimAndStart claims as many rows as there are idle workers (while
-// Busy, as BusyWorkers allows) and starts them; it returns how many it
+// Busy, as BusyShare allows) and starts them; it returns how many it
 // started.
 func (r *Runner[T]) claimAndStart(ctx context.Context) int {
-	limit := min(r.busyLimit(), r.cfg.Batch)
-	r.capped.Store(limit == 0 && len(r.free) > 0)
-	if limit == 0 {
+	idle := min(len(r.free), r.cfg.Batch)
+	if idle == 0 {
 		return 0
 	}
 	// A power of two: each claim size is a statement of its own.
+	want := 1 << (bits.Len(uint(idle)) - 1)
+	limit := r.allowance(want, min(want, max(1, r.cfg.Workers/4)))
+	if limit == 0 {
+		return 0
+	}
 	limit = 1 << (bits.Len(uint(limit)) - 1)
 	claimed, err := r.table.Claim(ctx, r.owner, limit, r.cfg.Lease)
+	r.refund(limit - len(claimed))
 	if err != nil {
 		if ctx.Err() == nil {
 			if time.Since(r.claimErrAt) > claimErrorEvery {
@@ -322,9 +381,6 @@ func (r *Runner[T]) run(ctx context.Context, row T) {
 	defer func() {
 		r.free <- struct{}{}
 		r.wg.Done()
-		if r.capped.Load() {
-			r.Notify() // the claim held back by BusyWorkers may go now
-		}
 	}()
 	a := row.Attempt()
 	a.Started = time.Now()
