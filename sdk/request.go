@@ -12,7 +12,7 @@ import (
 	"time"
 
 	// encoding/json's semantics on the engine of its successor, the
-	// upstream of encoding/json/v2 (bench/README.md: decoding).
+	// upstream of encoding/json/v2 (bench/README.md, "Decoding").
 	json "github.com/go-json-experiment/json/v1"
 
 	"github.com/hookpoint/hookpoint/sdk/internal/jsoncheck"

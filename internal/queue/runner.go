@@ -146,7 +146,8 @@ func (r *Runner[T]) Run(ctx context.Context, stop context.Context) {
 		}
 	}()
 	// Workers live as long as the runner, so a handler's grown stack is
-	// kept, not grown and copied again for each run (bench/README.md).
+	// kept, not grown and copied again for each run (bench/README.md, "The
+	// workers are goroutines").
 	var workers sync.WaitGroup
 	for range r.cfg.Workers {
 		workers.Go(func() {

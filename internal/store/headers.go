@@ -8,8 +8,7 @@ import (
 
 // A delivery's headers are stored as the JSON object encoding/json writes
 // for an http.Header: keys sorted, no spaces, <, > and & escaped. Rows
-// written by the hand-written encoder of earlier versions hold the same
-// bytes (bench/README.md, item 43).
+// written by earlier versions hold the same bytes.
 
 // encodeHeaders returns h as stored.
 func encodeHeaders(h http.Header) (string, error) {

@@ -3,13 +3,9 @@ package store
 import "context"
 
 // IndexLookups makes PostgreSQL plan the transaction's statements that
-// follow as lookups by index: for the queue's statements, which touch a
-// handful of rows of a table that grows and shrinks by thousands a
-// second. A prepared statement is planned once for all its executions; on
-// a table that was small then (a new database), or whose statistics are
-// stale (autovacuum off or behind), PostgreSQL chose a sequential scan
-// with a hash join, and a completion took 7.6 ms at 15,000 rows. On
-// SQLite it does nothing.
+// follow as lookups by index: the queue's statements touch a handful of
+// rows, and a plan made when the table was small or its statistics stale
+// scanned it whole. On SQLite it does nothing.
 func (t *Tx) IndexLookups(ctx context.Context) error {
 	return t.s.engine.indexLookups(ctx, t)
 }

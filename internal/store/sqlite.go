@@ -72,12 +72,9 @@ func OpenSQLite(ctx context.Context, path string, opts ...Option) (*Store, error
 	return finishOpen(ctx, s, o)
 }
 
-// sqlitePageSize is the page size of a new SQLite database. A delivery's
-// row and compressed body took two or three 4 KB pages, each written to
-// the log in two system calls and once more by the checkpoint; with 8 KB
-// pages SQLite ingest ran 3–5 % faster with a lower p99, and end to end
-// faster too. 16 KB pages ran no faster than 4 KB ones (bench/README.md,
-// item 39).
+// sqlitePageSize is the page size of a new SQLite database: a delivery's
+// row and compressed body fit in fewer pages, each written to the log and
+// again by the checkpoint (bench/README.md, "8 KB pages").
 const sqlitePageSize = 8192
 
 // createSQLite creates the database file at path, if there is none, with

@@ -82,9 +82,8 @@ func Logger(l *slog.Logger) Option { return func(o *options) { o.logger = l } }
 // power loss or a crash of the machine too. By default (synchronous=NORMAL)
 // a commit survives a crash of Hookpoint, and the log reaches the disk at
 // the next background checkpoint, about a tenth of a second later: a crash
-// of the machine can lose the commits of that last moment. FULL cost 40–50 %
-// of SQLite's ingest rate on the benchmark's machine (bench/README.md,
-// item 38).
+// of the machine can lose the commits of that last moment. FULL costs
+// about half of SQLite's ingest rate (bench/README.md, "sqlite_sync").
 // PostgreSQL's durability is the server's synchronous_commit.
 func FullSync() Option { return func(o *options) { o.fullSync = true } }
 

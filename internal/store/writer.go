@@ -202,12 +202,9 @@ type writer struct {
 }
 
 // newWriter starts the committer: one goroutine that takes every write
-// waiting and commits them together. The request path's delivery inserts
-// and the queue's completions share its transactions: on PostgreSQL,
-// whose cost per transaction is mostly fixed (round trips, the WAL flush
-// at commit), two committers, one for each, made twice the transactions
-// of half the size. In row 5 of bench/README.md the shared one cut the
-// database's CPU per delivery by a fifth.
+// waiting and commits them together. Delivery inserts and the queue's
+// completions share its transactions: a transaction's cost is mostly
+// fixed (round trips, the WAL flush at commit).
 func newWriter(s *Store) *writer {
 	w := &writer{s: s, ops: make(chan *writeOp, 4*maxBatch), quit: make(chan struct{})}
 	w.wg.Add(1)
