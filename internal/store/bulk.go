@@ -62,6 +62,10 @@ func (s *Store) ReplayDeliveries(ctx context.Context, f record.DeliveryFilter) (
 	for len(ids) < limit {
 		f.Limit = min(bulkChunk, limit-len(ids))
 		where, args := filterDeliveries(f, "")
+		from := "deliveries"
+		if f.State == "" && f.DeliveryID == "" && f.ID == 0 {
+			from += s.engine.newestFirst() // no index gives the newest rows in order
+		}
 		var chunk, of []int64
 		err := s.bulk(ctx, func(tx *Tx) error {
 			chunk, of = chunk[:0], of[:0]
@@ -71,7 +75,7 @@ func (s *Store) ReplayDeliveries(ctx context.Context, f record.DeliveryFilter) (
 				 state, attempts, max_attempts, run_at, received_at)
 				SELECT plugin, endpoint, 'queued', method, path, query, client_addr, request_id, delivery_id, id,
 				 'pending', 0, CASE WHEN max_attempts < 1 THEN 1 ELSE max_attempts END, ?, ?
-				FROM deliveries`+where+` ORDER BY id DESC LIMIT ? RETURNING id, replay_of`, append(append([]any{now, now}, args...), f.Limit)...)
+				FROM `+from+where+` ORDER BY id DESC LIMIT ? RETURNING id, replay_of`, append(append([]any{now, now}, args...), f.Limit)...)
 			if err != nil {
 				return err
 			}

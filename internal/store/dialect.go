@@ -75,6 +75,10 @@ type engine interface {
 	// rows of payloads with the same ids too, and whether it returns the
 	// count deleted as a row instead of as rows affected.
 	pruneSQL(del, payloads string) (query string, countRow bool)
+	// newestFirst returns what follows a table's name in a FROM so that a
+	// query ordered by id DESC with a LIMIT reads the rows newest first and
+	// stops at the limit, instead of sorting every row an index finds.
+	newestFirst() string
 	// countDeliveries counts deliveries by state.
 	countDeliveries(ctx context.Context) (map[record.State]int64, error)
 

@@ -220,6 +220,9 @@ func (*postgresEngine) indexLookups(ctx context.Context, tx *Tx) error {
 	return tx.setLocal(ctx, indexLookupsSQL)
 }
 
+// newestFirst leaves the plan to PostgreSQL, which has statistics.
+func (*postgresEngine) newestFirst() string { return "" }
+
 // pruneSQL deletes the payloads in the same statement: PostgreSQL has no
 // foreign key there (migration 008).
 func (*postgresEngine) pruneSQL(del, payloads string) (string, bool) {

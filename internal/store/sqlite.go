@@ -263,6 +263,10 @@ func readByID(ctx context.Context, tx *Tx, table string, ids []int64, selectFrom
 // indexLookups does nothing: SQLite has no such settings.
 func (*sqliteEngine) indexLookups(context.Context, *Tx) error { return nil }
 
+// newestFirst makes SQLite walk the table by rowid: without statistics it
+// picks an index for the filter and sorts everything it matches.
+func (*sqliteEngine) newestFirst() string { return " NOT INDEXED" }
+
 // pruneSQL returns del: the foreign key's cascade deletes the payloads.
 func (*sqliteEngine) pruneSQL(del, _ string) (string, bool) { return del, false }
 
