@@ -22,6 +22,11 @@ import (
 // chunk of a bulk operation, unless WriteTimeout says otherwise.
 const DefaultWriteTimeout = 5 * time.Second
 
+// errWriteTimeout is the error of a write the store cut short at its own
+// deadline (WriteTimeout): the database did not answer. A caller's own
+// deadline is not one.
+var errWriteTimeout = errors.New("no answer within the write timeout")
+
 // probeEvery is how often an unavailable database is tried again.
 const probeEvery = 500 * time.Millisecond
 
@@ -119,7 +124,7 @@ func unreachable(err error) bool {
 		liteErr *sqlite.Error
 	)
 	switch {
-	case errors.Is(err, context.DeadlineExceeded), pgconn.Timeout(err), errors.As(err, &connErr), errors.As(err, &netErr),
+	case errors.Is(err, errWriteTimeout), errors.As(err, &connErr), errors.As(err, &netErr) && !errors.Is(err, context.DeadlineExceeded),
 		errors.Is(err, driver.ErrBadConn), errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
 		return true
 	case errors.As(err, &pgErr):

@@ -52,6 +52,7 @@ func (q *Queue[T]) Claim(ctx context.Context, owner string, limit int, lease tim
 	if err := q.s.health.err(); err != nil {
 		return nil, fmt.Errorf("claiming %s: %w", q.table, err)
 	}
+	parent := ctx
 	ctx, cancel := context.WithTimeout(ctx, q.s.writeTimeout)
 	defer cancel()
 	now := time.Now().UnixMicro()
@@ -67,6 +68,9 @@ func (q *Queue[T]) Claim(ctx context.Context, owner string, limit int, lease tim
 		list, err = q.rows.collect(rs)
 		return err
 	})
+	if err != nil && ctx.Err() != nil && parent.Err() == nil {
+		err = q.s.health.failed(fmt.Errorf("%w: %w", errWriteTimeout, err))
+	}
 	if err != nil {
 		return nil, fmt.Errorf("claiming %s: %w", q.table, err)
 	}

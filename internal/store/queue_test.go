@@ -602,3 +602,25 @@ func TestPruneMessages(t *testing.T) {
 		}
 	})
 }
+
+// A write whose own caller's deadline passes while its transaction runs
+// fails alone: the store stays up for every other write.
+func TestCallerDeadlineDoesNotTakeTheStoreDown(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, d store.Dialect) {
+		s := storetest.Open(t, d)
+		short, cancel := context.WithTimeout(ctx, 20*time.Millisecond)
+		defer cancel()
+		err := s.Do(short, func(tx *store.Tx) error {
+			<-short.Done()
+			_, err := tx.Exec(short, `UPDATE deliveries SET state = state WHERE id = 0`)
+			return err
+		})
+		if err == nil || errors.Is(err, record.ErrUnavailable) {
+			t.Fatalf("the late write: %v; want its own deadline's error", err)
+		}
+		if !s.Up() {
+			t.Fatal("a caller's deadline took the store down")
+		}
+		insertQueued(t, s, "after")
+	})
+}

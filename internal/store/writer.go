@@ -336,7 +336,7 @@ func (w *writer) commit(batch []*writeOp) {
 		}
 		return
 	}
-	if unreachable(err) {
+	if unreachable(err) && !anyDone(live) {
 		// Every write would fail the same way, each after the timeout.
 		err = w.s.health.failed(err)
 		for _, op := range live {
@@ -383,13 +383,13 @@ func splitInserts(ops []*writeOp) (ins, rest []*writeOp) {
 }
 
 // run commits ops in one transaction, within the write timeout; a
-// transaction cut short by it fails with context.DeadlineExceeded.
+// transaction cut short by it fails with errWriteTimeout.
 func (w *writer) run(ops []*writeOp) error {
 	ctx, cancel := context.WithTimeout(context.Background(), w.s.writeTimeout)
 	defer cancel()
 	err := w.s.engine.commit(ctx, ops)
-	if err != nil && ctx.Err() != nil && !errors.Is(err, context.DeadlineExceeded) {
-		err = fmt.Errorf("%w: %w", context.DeadlineExceeded, err)
+	if err != nil && ctx.Err() != nil {
+		err = fmt.Errorf("%w: %w", errWriteTimeout, err)
 	}
 	return err
 }
@@ -421,4 +421,15 @@ func runOps(ctx context.Context, tx *Tx, ops []*writeOp) error {
 		}
 	}
 	return nil
+}
+
+// anyDone reports whether the context of one of ops is done: its own
+// deadline, not the database, may have failed their transaction.
+func anyDone(ops []*writeOp) bool {
+	for _, op := range ops {
+		if op.ctx.Err() != nil {
+			return true
+		}
+	}
+	return false
 }
