@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -224,6 +225,43 @@ func TestRunnerKeepsItsShareWhileBusy(t *testing.T) {
 	if done, most := w.done.Load(), w.most.Load(); done != n || most <= 2 {
 		t.Fatalf("after the load eased: %d of %d done, %d at once at most; want all, with more workers", done, n, most)
 	}
+}
+
+// A worker a claim is about to use is not free to Reserve meanwhile: else
+// the row the claim leased waits, running on no worker, for the reserved
+// run to end.
+func TestClaimHoldsItsWorkers(t *testing.T) {
+	s := storetest.Open(t, store.SQLite)
+	insert(t, s, "claimed")
+	table := &gatedClaims{Queue: s.DeliveryQueue(), entered: make(chan struct{}), gate: make(chan struct{})}
+	w := &countingWork{s: s, failEvery: 1 << 62}
+	r := queue.NewRunner(table, "r1", queue.Config{Workers: 1, Poll: 10 * time.Millisecond}, w, slog.New(slog.DiscardHandler))
+	defer start(r)()
+	<-table.entered
+	reserved := r.Reserve()
+	close(table.gate)
+	if reserved {
+		r.Unreserve()
+		t.Fatal("Reserve took the only worker while a claim for it was in flight")
+	}
+	if got := waitMessages(t, s, 1, 5*time.Second); got != 1 {
+		t.Fatal("the claimed delivery did not run")
+	}
+}
+
+// gatedClaims holds its first claim until gate closes.
+type gatedClaims struct {
+	*store.Queue[*record.Delivery]
+	once          sync.Once
+	entered, gate chan struct{}
+}
+
+func (g *gatedClaims) Claim(ctx context.Context, owner string, limit int, lease time.Duration) ([]*record.Delivery, error) {
+	g.once.Do(func() {
+		close(g.entered)
+		<-g.gate
+	})
+	return g.Queue.Claim(ctx, owner, limit, lease)
 }
 
 // slowWork's runs take a while and count how many go at once.

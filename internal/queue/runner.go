@@ -291,7 +291,7 @@ func (r *Runner[T]) awaitIdle(ctx context.Context) bool {
 // from the credit: all of them unless Busy reports true; else none during
 // BusyGrace, then as BusyShare grants, none unless at least least may
 // start (runs start in batches, a claim costing as much for one row as for
-// several).
+// several), rounded down to a power of two.
 func (r *Runner[T]) allowance(want, least int) int {
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -335,6 +335,7 @@ func (r *Runner[T]) allowanceLocked(want, least int) int {
 	if n < least {
 		return 0
 	}
+	n = pow2floor(n)
 	r.credit -= float64(n)
 	return n
 }
@@ -343,17 +344,30 @@ func (r *Runner[T]) allowanceLocked(want, least int) int {
 // Busy, as BusyShare allows) and starts them; it returns how many it
 // started.
 func (r *Runner[T]) claimAndStart(ctx context.Context) int {
-	idle := min(len(r.free), r.cfg.Batch)
-	if idle == 0 {
+	// Hold the idle workers first: Reserve may take one while the claim runs.
+	held := 0
+	defer func() {
+		for range held {
+			r.free <- struct{}{}
+		}
+	}()
+take:
+	for held < r.cfg.Batch {
+		select {
+		case <-r.free:
+			held++
+		default:
+			break take
+		}
+	}
+	if held == 0 {
 		return 0
 	}
-	// A power of two: each claim size is a statement of its own.
-	want := 1 << (bits.Len(uint(idle)) - 1)
+	want := pow2floor(held)
 	limit := r.allowance(want, min(want, max(1, r.cfg.Workers/4)))
 	if limit == 0 {
 		return 0
 	}
-	limit = 1 << (bits.Len(uint(limit)) - 1)
 	claimed, err := r.table.Claim(ctx, r.owner, limit, r.cfg.Lease)
 	r.refund(limit - len(claimed))
 	if err != nil {
@@ -371,11 +385,17 @@ func (r *Runner[T]) claimAndStart(ctx context.Context) int {
 		r.releaseOrphans(ctx)
 	}
 	for _, row := range claimed {
-		<-r.free
+		held--
 		r.wg.Add(1)
 		r.runs <- handoff[T]{row}
 	}
 	return len(claimed)
+}
+
+// pow2floor is the largest power of two not above n (n > 0): each claim
+// size is a statement of its own, so sizes are kept to a few.
+func pow2floor(n int) int {
+	return 1 << (bits.Len(uint(n)) - 1)
 }
 
 func (r *Runner[T]) run(ctx context.Context, row T) {
