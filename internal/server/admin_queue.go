@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"time"
 
@@ -149,6 +150,9 @@ func (s *Server) replayDelivery(w http.ResponseWriter, r *http.Request) {
 	if _, err := s.operator.Delivery(r.Context(), id); errors.Is(err, record.ErrNotFound) {
 		writeDetail(w, http.StatusNotFound, "no delivery "+strconv.FormatInt(id, 10))
 		return
+	} else if err != nil {
+		s.internal(w, r, err)
+		return
 	}
 	ids, _, err := s.operator.ReplayDeliveries(r.Context(), record.DeliveryFilter{ID: id, Limit: 1})
 	if err != nil {
@@ -196,9 +200,10 @@ func (s *Server) replayDeliveries(w http.ResponseWriter, r *http.Request) {
 		answer["status"] = "partial"
 		answer["detail"] = fmt.Sprintf("replayed %d of %d matching deliveries before failing; the rest were not replayed", len(ids), matched)
 	} else if int64(len(ids)) < matched && len(ids) > 0 {
-		answer["next_before"] = strconv.FormatInt(originals[len(originals)-1], 10)
+		oldest := slices.Min(originals)
+		answer["next_before"] = strconv.FormatInt(oldest, 10)
 		answer["detail"] = fmt.Sprintf("replayed the newest %d of %d matching deliveries; repeat with before=%d for the next ones",
-			len(ids), matched, originals[len(originals)-1])
+			len(ids), matched, oldest)
 	}
 	writeJSON(w, http.StatusAccepted, answer)
 }

@@ -1,9 +1,11 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/hookpoint/hookpoint/internal/record"
@@ -68,7 +70,7 @@ func (s *Store) ReplayDeliveries(ctx context.Context, f record.DeliveryFilter) (
 		}
 		var chunk, of []int64
 		err := s.bulk(ctx, func(tx *Tx) error {
-			chunk, of = chunk[:0], of[:0]
+			var pairs [][2]int64 // new id, original
 			now := time.Now().UnixMicro()
 			rows, err := tx.Query(ctx, `INSERT INTO deliveries
 				(plugin, endpoint, mode, method, path, query, client_addr, request_id, delivery_id, replay_of,
@@ -85,10 +87,16 @@ func (s *Store) ReplayDeliveries(ctx context.Context, f record.DeliveryFilter) (
 					rows.Close()
 					return err
 				}
-				chunk, of = append(chunk, id), append(of, orig)
+				pairs = append(pairs, [2]int64{id, orig})
 			}
 			if err := errors.Join(rows.Err(), rows.Close()); err != nil {
 				return err
+			}
+			// RETURNING promises no order: newest original first.
+			slices.SortFunc(pairs, func(a, b [2]int64) int { return cmp.Compare(b[1], a[1]) })
+			chunk, of = chunk[:0], of[:0]
+			for _, p := range pairs {
+				chunk, of = append(chunk, p[0]), append(of, p[1])
 			}
 			for i, id := range chunk {
 				if _, err := tx.Exec(ctx, `INSERT INTO delivery_payloads (id, headers, body, codec)
@@ -113,23 +121,37 @@ func (s *Store) ReplayDeliveries(ctx context.Context, f record.DeliveryFilter) (
 
 // RetryDead puts the dead-lettered deliveries f selects (its Limit aside)
 // back in the queue with a fresh set of attempts, in chunks committed
-// outside the webhook inserts' group commits, and returns how many. After
-// a failure, the count is of those retried before it.
+// outside the webhook inserts' group commits, and returns how many. Each
+// is retried once, even if it dies again before the last chunk. After a
+// failure, the count is of those retried before it.
 func (s *Store) RetryDead(ctx context.Context, f record.DeliveryFilter) (int64, error) {
 	f.State, f.Limit = record.StateDead, 0
 	where, args := filterDeliveries(f, "")
-	var total int64
+	if where == "" {
+		where = " WHERE id > ?"
+	} else {
+		where += " AND id > ?"
+	}
+	var total, after int64
 	for {
 		var n int64
 		err := s.bulk(ctx, func(tx *Tx) error {
-			res, err := tx.Exec(ctx, `UPDATE deliveries SET state = 'pending', attempts = 0, run_at = ?, last_error = ''
-				WHERE id IN (SELECT id FROM deliveries`+where+` ORDER BY id LIMIT ?)`,
-				append(append([]any{time.Now().UnixMicro()}, args...), bulkChunk)...)
+			n = 0
+			rows, err := tx.Query(ctx, `UPDATE deliveries SET state = 'pending', attempts = 0, run_at = ?, last_error = ''
+				WHERE id IN (SELECT id FROM deliveries`+where+` ORDER BY id LIMIT ?) RETURNING id`,
+				append(append([]any{time.Now().UnixMicro()}, args...), after, bulkChunk)...)
 			if err != nil {
 				return err
 			}
-			n, err = res.RowsAffected()
-			return err
+			for rows.Next() {
+				var id int64
+				if err := rows.Scan(&id); err != nil {
+					rows.Close()
+					return err
+				}
+				n, after = n+1, max(after, id)
+			}
+			return errors.Join(rows.Err(), rows.Close())
 		})
 		if err != nil {
 			return total, fmt.Errorf("retrying dead deliveries: %w", err)

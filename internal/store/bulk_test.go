@@ -64,8 +64,37 @@ func TestBulkOperationsInChunks(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		// Deliveries retried die again at once, as those of a plugin that
+		// still fails would: each is retried once all the same.
+		var redie sync.WaitGroup
+		retried := make(chan struct{})
+		die := func() error {
+			return s.Do(ctx, func(tx *store.Tx) error {
+				_, err := tx.Exec(ctx, `UPDATE deliveries SET state = 'dead' WHERE replay_of IS NULL AND plugin = 't.p' AND state = 'pending'`)
+				return err
+			})
+		}
+		redie.Go(func() {
+			for {
+				select {
+				case <-retried:
+					return
+				default:
+					die()
+				}
+			}
+		})
+		got, err := s.RetryDead(ctx, record.DeliveryFilter{Plugin: "t.p"})
+		close(retried)
+		redie.Wait()
+		if err != nil || got != n {
+			t.Fatalf("RetryDead = %d, %v; want %d, each once", got, err, n)
+		}
+		if err := die(); err != nil {
+			t.Fatal(err)
+		}
 		if got, err := s.RetryDead(ctx, record.DeliveryFilter{Plugin: "t.p"}); err != nil || got != n {
-			t.Fatalf("RetryDead = %d, %v; want %d", got, err, n)
+			t.Fatalf("RetryDead again = %d, %v; want %d", got, err, n)
 		}
 		if dead, _ := s.CountMatching(ctx, record.DeliveryFilter{Plugin: "t.p", State: record.StateDead}); dead != 0 {
 			t.Errorf("%d dead deliveries left", dead)
