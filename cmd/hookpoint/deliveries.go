@@ -111,6 +111,7 @@ func replayFiltered(ctx context.Context, c *client, q url.Values, all bool, stdo
 	var matched int64
 	for {
 		var out struct {
+			Status     string  `json:"status"`
 			Replays    []int64 `json:"replays"`
 			Matched    int64   `json:"matched"`
 			NextBefore string  `json:"next_before"`
@@ -132,6 +133,10 @@ func replayFiltered(ctx context.Context, c *client, q url.Values, all bool, stdo
 			matched = out.Matched // the first page counts them all
 		}
 		replayed += len(out.Replays)
+		if out.Status == "partial" {
+			// The server stopped part of the way: say so with the exit status.
+			return fmt.Errorf("queued %d replay(s) of %d matching deliveries, then stopped: %s", replayed, matched, out.Detail)
+		}
 		if !all || out.NextBefore == "" {
 			if !asJSON {
 				fmt.Fprintf(stdout, "queued %d replay(s) of %d matching deliveries\n", replayed, matched)

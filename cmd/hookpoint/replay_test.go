@@ -45,3 +45,19 @@ func TestReplayPagesThroughEveryMatch(t *testing.T) {
 		t.Fatalf("with a limit: %d requests; output %q", len(befores), out.String())
 	}
 }
+
+// A replay the server stopped part of the way ends with an error (a
+// non-zero exit) that says how far it got.
+func TestReplayStoppedPartWayFails(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprint(w, `{"status":"partial","replays":[11,12],"matched":5,"next_before":"","detail":"replayed 2 of 5 matching deliveries before failing; the rest were not replayed"}`)
+	}))
+	defer srv.Close()
+	c := &client{base: srv.URL, http: srv.Client()}
+	var out bytes.Buffer
+	err := replayFiltered(context.Background(), c, url.Values{"state": {"dead"}}, true, &out, false)
+	if err == nil || !strings.Contains(err.Error(), "queued 2 replay(s) of 5") || !strings.Contains(err.Error(), "the rest were not replayed") {
+		t.Fatalf("err = %v; want the partial replay reported as an error", err)
+	}
+}

@@ -10,8 +10,10 @@ import "errors"
 var ErrNotFound = errors.New("not found")
 
 // ErrUnavailable is returned when the database cannot take a write now:
-// unreachable, stalled past the write timeout, or refusing writes. Nothing
-// was written; trying again later may succeed.
+// unreachable, stalled past the write timeout, or refusing writes. The
+// write may or may not have landed (a commit whose answer was lost);
+// trying again later may succeed, and a retried delivery with the same id
+// is then told it is a duplicate.
 var ErrUnavailable = errors.New("database unavailable")
 
 // State is where a delivery or task is in its life.

@@ -69,5 +69,5 @@ const retryAfterUnavailable = "5"
 // not be stored or served because the database is unavailable.
 func writeUnavailable(w http.ResponseWriter) {
 	w.Header().Set("Retry-After", retryAfterUnavailable)
-	writeDetail(w, http.StatusServiceUnavailable, "the database is unavailable; nothing was stored, retry later")
+	writeDetail(w, http.StatusServiceUnavailable, "the database is unavailable; the request may not have been stored, retry later")
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/hookpoint/hookpoint/internal/config"
 	"github.com/hookpoint/hookpoint/internal/ingest"
 	"github.com/hookpoint/hookpoint/internal/plugin"
+	"github.com/hookpoint/hookpoint/internal/record"
 	"github.com/hookpoint/hookpoint/internal/server"
 	"github.com/hookpoint/hookpoint/internal/store"
 	"github.com/hookpoint/hookpoint/sdk"
@@ -73,6 +74,9 @@ func (p *testPlugin) Provision(h sdk.Host) error {
 				return nil, sdk.Errorf(http.StatusBadRequest, "%v", err)
 			}
 			return sdk.JSON(http.StatusAccepted, map[string]string{"status": "sent"})
+		})},
+		{Endpoint: "/bad-status", Public: true, Handler: sdk.HandlerFunc(func(context.Context, *sdk.Request) (*sdk.Response, error) {
+			return &sdk.Response{Status: 700}, nil
 		})},
 		{Endpoint: "/nil", Public: true, Handler: sdk.HandlerFunc(func(context.Context, *sdk.Request) (*sdk.Response, error) { return nil, nil })},
 		{Endpoint: "/partner", Verify: []sdk.Verifier{partnerVerifier{}, tokenVerifier{}}, SensitiveHeaders: []string{"X-Own-Key"}, Handler: sdk.HandlerFunc(echo)},
@@ -176,6 +180,7 @@ func TestWebhookRouting(t *testing.T) {
 		{name: "error is 500 with id", method: "POST", url: base + "/fail", status: 500, detailHas: "internal error"},
 		{name: "http error", method: "POST", url: base + "/teapot", status: 418, detailHas: "no coffee"},
 		{name: "nil response", method: "POST", url: base + "/nil", status: 200},
+		{name: "status out of range is 500 with id", method: "POST", url: base + "/bad-status", status: 500, detailHas: "internal error"},
 		{name: "dot segments", method: "POST", url: base + "/../../admin/plugins", status: 400, detailHas: "malformed path"},
 		{name: "encoded dots", method: "POST", url: base + "/%2e%2e/x", status: 400, detailHas: "malformed path"},
 		{name: "encoded slash", method: "POST", url: base + "%2fmyevent", status: 400},
@@ -248,6 +253,23 @@ func doRaw(t *testing.T, method, rawURL, body string, header http.Header) result
 	r := result{status: resp.StatusCode, header: resp.Header, raw: string(raw)}
 	json.Unmarshal(raw, &r.body)
 	return r
+}
+
+// A handler's status that HTTP cannot carry is answered as a 500, and the
+// delivery's record says why.
+func TestOutOfRangeStatusIsRecorded(t *testing.T) {
+	t.Parallel()
+	b := setup(t, "")
+	if r := do(t, "POST", b.srv.URL+"/api/plugin/dev.sample_webhook/webhook/bad-status", "x", nil); r.status != 500 {
+		t.Fatalf("status %d", r.status)
+	}
+	ds, err := b.store.Deliveries(context.Background(), record.DeliveryFilter{Endpoint: "/bad-status", Limit: 1})
+	if err != nil || len(ds) != 1 {
+		t.Fatalf("deliveries %v, %v", ds, err)
+	}
+	if d := ds[0]; d.ResponseStatus != 500 || !strings.Contains(d.LastError, "status 700") {
+		t.Errorf("delivery recorded status %d, error %q; want 500 and why", d.ResponseStatus, d.LastError)
+	}
 }
 
 func TestHandlerSeesMultiValueHeadersAndDeliveryID(t *testing.T) {

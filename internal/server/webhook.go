@@ -163,7 +163,7 @@ func (s *Server) dispatch(w http.ResponseWriter, r *http.Request, ep *plugin.End
 		writeDetail(w, statusClientClosed, "client closed the request")
 		return client
 	case errors.Is(err, record.ErrUnavailable):
-		log.Warn("database unavailable; delivery refused, not stored", "err", err)
+		log.Warn("database unavailable; delivery refused, perhaps not stored", "err", err)
 		writeUnavailable(w)
 		return client
 	case err != nil:
@@ -176,7 +176,10 @@ func (s *Server) dispatch(w http.ResponseWriter, r *http.Request, ep *plugin.End
 		if ep.Mode == sdk.ModeInline {
 			// The original answer, as a client that retries needs it
 			// (Stripe's idempotent requests).
-			if a, ok, err := s.ingest.Answer(r.Context(), rowID); err == nil && ok {
+			a, ok, err := s.ingest.Answer(r.Context(), rowID)
+			if err != nil {
+				log.Warn("reading the original answer of a duplicate", "err", err, "delivery", rowID)
+			} else if ok {
 				w.Header().Set("Idempotent-Replayed", "true")
 				writeAnswer(w, a)
 				return client
@@ -203,7 +206,7 @@ func (s *Server) dispatch(w http.ResponseWriter, r *http.Request, ep *plugin.End
 	if err != nil {
 		answer.Status, errText = writeHandlerError(w, err, reqID, log), err.Error()
 	} else {
-		answer = writeResponse(w, resp)
+		answer, errText = writeResponse(w, resp, reqID, log)
 	}
 	// The outcome is recorded even if the client went away.
 	if err := s.ingest.Finish(context.WithoutCancel(r.Context()), rowID, answer, errText); err != nil {
@@ -291,8 +294,9 @@ func writeHandlerError(w http.ResponseWriter, err error, reqID string, log *slog
 	return http.StatusInternalServerError
 }
 
-// writeResponse answers a handler's response and returns the answer.
-func writeResponse(w http.ResponseWriter, resp *sdk.Response) record.Answer {
+// writeResponse answers a handler's response and returns the answer, and
+// why it is a 500 when the handler's status is not one to answer with.
+func writeResponse(w http.ResponseWriter, resp *sdk.Response, reqID string, log *slog.Logger) (record.Answer, string) {
 	if resp == nil {
 		resp = &sdk.Response{Header: http.Header{"Content-Type": {"application/json"}}, Body: []byte(`{"status":"ok"}` + "\n")}
 	}
@@ -309,11 +313,13 @@ func writeResponse(w http.ResponseWriter, resp *sdk.Response) record.Answer {
 		a.Status = http.StatusOK
 	}
 	if a.Status < 200 || a.Status > 599 {
-		writeInternal(w, w.Header().Get("X-Request-Id"))
-		return record.Answer{Status: http.StatusInternalServerError}
+		why := fmt.Sprintf("handler answered status %d, outside 200–599", a.Status)
+		log.Error(why, "error_id", reqID)
+		writeInternal(w, reqID)
+		return record.Answer{Status: http.StatusInternalServerError}, why
 	}
 	writeAnswer(w, a)
-	return a
+	return a, ""
 }
 
 // writeAnswer writes an answer's content type, status and body.

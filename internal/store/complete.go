@@ -100,7 +100,8 @@ func microsOrZero(t time.Time) int64 {
 }
 
 // writeEffects writes the messages and tasks of the successful runs among
-// items.
+// items. Messages go to the inbox, the one chat adapter that stores in
+// this database, until the chat outbox routes them to their adapters.
 func writeEffects(ctx context.Context, tx *Tx, items []any) error {
 	for _, it := range items {
 		c := it.(*record.Completion)
