@@ -197,8 +197,7 @@ func boolFloat(b bool) float64 {
 func (a *App) Store() *store.Store { return a.store }
 
 // prune deletes deliveries, tasks and inbox messages past their
-// retention, now and then
-// every retention.prune_interval, until ctx ends.
+// retention, now and every retention.prune_interval, until ctx ends.
 func (a *App) prune(ctx context.Context) {
 	t := time.NewTicker(a.cfg.Retention.PruneInterval)
 	defer t.Stop()

@@ -50,7 +50,7 @@ type Config struct {
 	Database Database `yaml:"database"`
 	// Queue tunes the workers that run queued handlers and tasks.
 	Queue Queue `yaml:"queue"`
-	// Retention says how long deliveries and tasks are kept.
+	// Retention says how long deliveries, tasks and inbox messages are kept.
 	Retention Retention `yaml:"retention"`
 	// Plugins configures plugins by key "author.module".
 	Plugins map[string]Plugin `yaml:"plugins"`
@@ -151,8 +151,8 @@ type Retention struct {
 	Tasks time.Duration `yaml:"tasks"`
 	// Messages is how long inbox messages are kept. Defaults to 720h.
 	Messages time.Duration `yaml:"messages"`
-	// PruneInterval is how often deliveries and tasks past their
-	// retention are deleted. Defaults to 1h.
+	// PruneInterval is how often deliveries, tasks and messages past
+	// their retention are deleted. Defaults to 1h.
 	PruneInterval time.Duration `yaml:"prune_interval"`
 }
 

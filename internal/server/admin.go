@@ -103,7 +103,7 @@ type webhookView struct {
 	Mode         string   `json:"mode"`
 }
 
-// PluginView is the listing of one plugin, shared by the admin API and
+// newPluginView is the listing of one plugin, shared by the admin API and
 // the CLI. Set secrets in Config show as "******", unset ones as null.
 func newPluginView(inst *plugin.Instance) pluginView {
 	v := pluginView{

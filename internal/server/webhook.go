@@ -157,8 +157,8 @@ func (s *Server) dispatch(w http.ResponseWriter, r *http.Request, ep *plugin.End
 	rowID, receipt, err := s.ingest.Accept(r.Context(), d)
 	switch {
 	case err != nil && r.Context().Err() != nil && errors.Is(err, r.Context().Err()):
-		// The client hung up while the write was queued: nothing was
-		// stored, and nobody is left to answer. 499 as nginx logs it.
+		// The client hung up while the write was queued (it may still
+		// commit) and nobody is left to answer. 499 as nginx logs it.
 		log.Warn("client went away before the delivery was stored; not acknowledged", "err", err)
 		writeDetail(w, statusClientClosed, "client closed the request")
 		return client

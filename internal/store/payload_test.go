@@ -141,7 +141,7 @@ func TestDamagedPayloadIsReported(t *testing.T) {
 }
 
 // Deliveries inserted at once (one group commit) with repeated delivery
-// ids are stored once each: one Inserted per id, the rest Duplicates of
+// ids are stored once each: one Stored per id, the rest Duplicates of
 // it; deliveries without an id are all stored.
 func TestConcurrentInsertsDedupe(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, d store.Dialect) {

@@ -1,6 +1,6 @@
 // Package store keeps Hookpoint's state in a SQL database: SQLite in the
-// data directory by default, PostgreSQL to scale out. With the queue
-// package it is the only package that holds SQL. Both databases run the
+// data directory by default, PostgreSQL to scale out. It is the only
+// package that holds SQL. Both databases run the
 // same queries; what differs between them sits behind one boundary, the
 // engine interface (dialect.go), with one implementation a database:
 // sqlite.go and postgres.go. The store's tests run against both through
