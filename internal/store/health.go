@@ -124,7 +124,11 @@ func unreachable(err error) bool {
 		liteErr *sqlite.Error
 	)
 	switch {
-	case errors.Is(err, errWriteTimeout), errors.As(err, &connErr), errors.As(err, &netErr) && !errors.Is(err, context.DeadlineExceeded),
+	case errors.Is(err, errWriteTimeout):
+		return true
+	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
+		return false // a caller's context ended (a connect it cut short, too)
+	case errors.As(err, &connErr), errors.As(err, &netErr),
 		errors.Is(err, driver.ErrBadConn), errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
 		return true
 	case errors.As(err, &pgErr):
