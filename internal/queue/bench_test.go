@@ -22,7 +22,7 @@ func BenchmarkDrain(b *testing.B) {
 		b.Run(d.String(), func(b *testing.B) {
 			s := storetest.Open(b, d)
 			for i := range b.N {
-				if _, _, err := s.InsertDelivery(ctx, newDelivery(fmt.Sprint("drain", i)), "", time.Time{}); err != nil {
+				if _, _, err := s.InsertDelivery(ctx, storetest.QueuedDelivery(fmt.Sprint("drain", i)), "", time.Time{}); err != nil {
 					b.Fatal(err)
 				}
 			}

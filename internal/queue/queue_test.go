@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net/http"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -19,22 +18,6 @@ import (
 )
 
 var ctx = context.Background()
-
-func newDelivery(id string) *record.Delivery {
-	return &record.Delivery{
-		Plugin: "t.p", Endpoint: "/e", Mode: record.ModeQueued, Method: "POST", Path: "/api/plugin/t.p/webhook/e",
-		Header: http.Header{"X-Event": {"push"}}, Body: []byte(`{"n":1}`), DeliveryID: id, MaxAttempts: 3,
-	}
-}
-
-func insert(t *testing.T, s *store.Store, id string) int64 {
-	t.Helper()
-	rowID, res, err := s.InsertDelivery(ctx, newDelivery(id), "", time.Time{})
-	if err != nil || res != record.Stored {
-		t.Fatalf("insert %q: %v %v", id, res, err)
-	}
-	return rowID
-}
 
 func messages(t *testing.T, s *store.Store) []string {
 	t.Helper()
@@ -80,7 +63,7 @@ func TestRunner(t *testing.T) {
 			waitReserve(t, r) // the worker given back can be reserved again
 			const n = 4
 			for i := range n {
-				dl := newDelivery(fmt.Sprint("held", i))
+				dl := storetest.QueuedDelivery(fmt.Sprint("held", i))
 				dl.State = record.StateRunning
 				id, res, err := s.InsertDelivery(ctx, dl, "r1", time.Now().Add(time.Minute))
 				if err != nil || res != record.Stored {
@@ -140,7 +123,7 @@ func TestRunner(t *testing.T) {
 			done := make(chan struct{})
 			go func() { r.Run(claims, runs); close(done) }()
 			waitReserve(t, r)
-			dl := newDelivery("held")
+			dl := storetest.QueuedDelivery("held")
 			dl.State = record.StateRunning
 			id, _, err := s.InsertDelivery(ctx, dl, "r1", time.Now().Add(time.Minute))
 			if err != nil {
@@ -161,7 +144,7 @@ func TestRunner(t *testing.T) {
 			s := storetest.Open(t, d)
 			const n = 200
 			for i := 0; i < n; i++ {
-				insert(t, s, fmt.Sprint("run", i))
+				storetest.InsertQueued(t, s, fmt.Sprint("run", i))
 			}
 			w := &countingWork{s: s, failEvery: 7}
 			r := queue.NewRunner(s.DeliveryQueue(), "r1", queue.Config{Workers: 4, Poll: 10 * time.Millisecond}, w, slog.New(slog.DiscardHandler))
@@ -192,7 +175,7 @@ func TestRunnerKeepsItsShareWhileBusy(t *testing.T) {
 	s := storetest.Open(t, store.SQLite)
 	const n = 80
 	for i := 0; i < n; i++ {
-		insert(t, s, fmt.Sprint("busy", i))
+		storetest.InsertQueued(t, s, fmt.Sprint("busy", i))
 	}
 	var busy atomic.Bool
 	busy.Store(true)
@@ -232,7 +215,7 @@ func TestRunnerKeepsItsShareWhileBusy(t *testing.T) {
 // run to end.
 func TestClaimHoldsItsWorkers(t *testing.T) {
 	s := storetest.Open(t, store.SQLite)
-	insert(t, s, "claimed")
+	storetest.InsertQueued(t, s, "claimed")
 	table := &gatedClaims{Queue: s.DeliveryQueue(), entered: make(chan struct{}), gate: make(chan struct{})}
 	w := &countingWork{s: s, failEvery: 1 << 62}
 	r := queue.NewRunner(table, "r1", queue.Config{Workers: 1, Poll: 10 * time.Millisecond}, w, slog.New(slog.DiscardHandler))

@@ -23,7 +23,7 @@ func TestBulkOperationsInChunks(t *testing.T) {
 		for w := range 8 {
 			wg.Go(func() {
 				for i := w; i < n; i += 8 {
-					insertQueued(t, s, fmt.Sprint("bulk", i))
+					storetest.InsertQueued(t, s, fmt.Sprint("bulk", i))
 				}
 			})
 		}
@@ -35,7 +35,7 @@ func TestBulkOperationsInChunks(t *testing.T) {
 		for w := range 4 {
 			go func() {
 				for i := 0; !stop.Load(); i++ {
-					d := queuedDelivery(fmt.Sprint("meanwhile", w, "-", i))
+					d := storetest.QueuedDelivery(fmt.Sprint("meanwhile", w, "-", i))
 					d.Plugin = "other.p"
 					s.InsertDelivery(ctx, d, "", time.Time{})
 				}

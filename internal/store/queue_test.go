@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/http"
 	"sync"
 	"testing"
 	"time"
@@ -16,22 +15,6 @@ import (
 
 // ctx is the context of the queue tests.
 var ctx = context.Background()
-
-func queuedDelivery(id string) *record.Delivery {
-	return &record.Delivery{
-		Plugin: "t.p", Endpoint: "/e", Mode: record.ModeQueued, Method: "POST", Path: "/api/plugin/t.p/webhook/e",
-		Header: http.Header{"X-Event": {"push"}}, Body: []byte(`{"n":1}`), DeliveryID: id, MaxAttempts: 3,
-	}
-}
-
-func insertQueued(t *testing.T, s *store.Store, id string) int64 {
-	t.Helper()
-	rowID, res, err := s.InsertDelivery(ctx, queuedDelivery(id), "", time.Time{})
-	if err != nil || res != record.Stored {
-		t.Fatalf("insert %q: %v %v", id, res, err)
-	}
-	return rowID
-}
 
 func claimOne(t *testing.T, s *store.Store, owner string) *record.Delivery {
 	t.Helper()
@@ -88,7 +71,7 @@ func TestQueueConformance(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, d store.Dialect) {
 		t.Run("claim leases, completion writes the run's messages", func(t *testing.T) {
 			s := storetest.Open(t, d)
-			id := insertQueued(t, s, "a")
+			id := storetest.InsertQueued(t, s, "a")
 			got := claimOne(t, s, "w1")
 			if a := got.Attempt(); a.ID != id || a.Number != 1 || a.Max != 3 {
 				t.Fatalf("attempt = %+v", a)
@@ -110,18 +93,18 @@ func TestQueueConformance(t *testing.T) {
 
 		t.Run("dedupe by delivery id", func(t *testing.T) {
 			s := storetest.Open(t, d)
-			id := insertQueued(t, s, "dup")
-			again, res, err := s.InsertDelivery(ctx, queuedDelivery("dup"), "", time.Time{})
+			id := storetest.InsertQueued(t, s, "dup")
+			again, res, err := s.InsertDelivery(ctx, storetest.QueuedDelivery("dup"), "", time.Time{})
 			if err != nil || res != record.Duplicate || again != id {
 				t.Fatalf("second insert: %d %v %v, want duplicate of %d", again, res, err, id)
 			}
-			other := queuedDelivery("dup")
+			other := storetest.QueuedDelivery("dup")
 			other.Endpoint = "/other"
 			if _, res, _ := s.InsertDelivery(ctx, other, "", time.Time{}); res != record.Stored {
 				t.Errorf("same id on another endpoint: %v", res)
 			}
 			for range 2 {
-				if _, res, _ := s.InsertDelivery(ctx, queuedDelivery(""), "", time.Time{}); res != record.Stored {
+				if _, res, _ := s.InsertDelivery(ctx, storetest.QueuedDelivery(""), "", time.Time{}); res != record.Stored {
 					t.Errorf("no id: %v", res)
 				}
 			}
@@ -129,7 +112,7 @@ func TestQueueConformance(t *testing.T) {
 
 		t.Run("a retry waits for its time; a failed run writes nothing", func(t *testing.T) {
 			s := storetest.Open(t, d)
-			id := insertQueued(t, s, "r")
+			id := storetest.InsertQueued(t, s, "r")
 			c := completion(claimOne(t, s, "w"), "w", record.StatePending, "never")
 			c.State, c.RunAt, c.LastError, c.Messages = record.StatePending, time.Now().Add(time.Hour), "boom", nil
 			if err := s.DeliveryQueue().Complete(ctx, c); err != nil {
@@ -165,7 +148,7 @@ func TestQueueConformance(t *testing.T) {
 
 		t.Run("a snooze gives its attempt back", func(t *testing.T) {
 			s := storetest.Open(t, d)
-			id := insertQueued(t, s, "s")
+			id := storetest.InsertQueued(t, s, "s")
 			c := completion(claimOne(t, s, "w"), "w", record.StatePending)
 			c.RunAt, c.AttemptsDelta = time.Now().Add(time.Hour), -1
 			if err := s.DeliveryQueue().Complete(ctx, c); err != nil {
@@ -178,7 +161,7 @@ func TestQueueConformance(t *testing.T) {
 
 		t.Run("lease lost drops the outcome", func(t *testing.T) {
 			s := storetest.Open(t, d)
-			id := insertQueued(t, s, "l")
+			id := storetest.InsertQueued(t, s, "l")
 			ds, _ := s.DeliveryQueue().Claim(ctx, "crashed", 1, time.Millisecond)
 			time.Sleep(5 * time.Millisecond)
 			if n, err := s.DeliveryQueue().Rescue(ctx, time.Now(), ""); err != nil || n != 1 {
@@ -203,7 +186,7 @@ func TestQueueConformance(t *testing.T) {
 		t.Run("a lost lease fails only its own completion", func(t *testing.T) {
 			s := storetest.Open(t, d)
 			for _, id := range []string{"g1", "g2", "g3", "lost"} {
-				insertQueued(t, s, id)
+				storetest.InsertQueued(t, s, id)
 			}
 			q := s.DeliveryQueue()
 			ds, _ := q.Claim(ctx, "w", 4, time.Minute)
@@ -222,7 +205,7 @@ func TestQueueConformance(t *testing.T) {
 				}
 			}
 			for _, id := range []string{"h1", "h2", "h3"} {
-				insertQueued(t, s, id)
+				storetest.InsertQueued(t, s, id)
 			}
 			mine, _ := q.Claim(ctx, "w", 3, time.Minute)
 			// Complete all four at once, so that they can share a commit.
@@ -247,7 +230,7 @@ func TestQueueConformance(t *testing.T) {
 
 		t.Run("effects that need a result still commit with the run", func(t *testing.T) {
 			s := storetest.Open(t, d)
-			id := insertQueued(t, s, "e")
+			id := storetest.InsertQueued(t, s, "e")
 			// A message with an attachment and a task both read what they
 			// wrote: on PostgreSQL the completion cannot be a pipeline and
 			// runs in a transaction.
@@ -276,7 +259,7 @@ func TestQueueConformance(t *testing.T) {
 
 		t.Run("release keeps the attempt", func(t *testing.T) {
 			s := storetest.Open(t, d)
-			id := insertQueued(t, s, "x")
+			id := storetest.InsertQueued(t, s, "x")
 			claimOne(t, s, "me")
 			if n, err := s.DeliveryQueue().Release(ctx, "me"); err != nil || n != 1 {
 				t.Fatalf("release: %d %v", n, err)
@@ -290,7 +273,7 @@ func TestQueueConformance(t *testing.T) {
 			s := storetest.Open(t, d)
 			const n = 300
 			for i := 0; i < n; i++ {
-				insertQueued(t, s, fmt.Sprint("c", i))
+				storetest.InsertQueued(t, s, fmt.Sprint("c", i))
 			}
 			var mu sync.Mutex
 			seen := map[int64]string{}
@@ -326,7 +309,7 @@ func TestQueueConformance(t *testing.T) {
 
 		t.Run("replay links to the original", func(t *testing.T) {
 			s := storetest.Open(t, d)
-			id := insertQueued(t, s, "orig")
+			id := storetest.InsertQueued(t, s, "orig")
 			ids, _, err := s.ReplayDeliveries(ctx, record.DeliveryFilter{ID: id})
 			if err != nil || len(ids) != 1 {
 				t.Fatalf("replay: %v %v", ids, err)
@@ -342,8 +325,8 @@ func TestQueueConformance(t *testing.T) {
 
 		t.Run("claimed rows are read whole", func(t *testing.T) {
 			s := storetest.Open(t, d)
-			want := queuedDelivery("whole")
-			id := insertQueued(t, s, "whole")
+			want := storetest.QueuedDelivery("whole")
+			id := storetest.InsertQueued(t, s, "whole")
 			got := claimOne(t, s, "w")
 			if got.Attempt() != (record.Attempt{ID: id, Number: 1, Max: 3}) || got.State != record.StateRunning ||
 				got.Plugin != want.Plugin || got.Endpoint != want.Endpoint || got.DeliveryID != "whole" ||
@@ -431,7 +414,7 @@ func TestQueueConformance(t *testing.T) {
 
 		t.Run("prune keeps failed work longer", func(t *testing.T) {
 			s := storetest.Open(t, d)
-			done, dead, pending := insertQueued(t, s, "done"), insertQueued(t, s, "dead"), insertQueued(t, s, "pending")
+			done, dead, pending := storetest.InsertQueued(t, s, "done"), storetest.InsertQueued(t, s, "dead"), storetest.InsertQueued(t, s, "pending")
 			for _, id := range []int64{done, dead} {
 				due(t, s, id) // claimed first
 			}
@@ -467,7 +450,7 @@ func TestQueueConformance(t *testing.T) {
 				t.Errorf("%d payloads left after pruning (%v), want the pending delivery's only", payloads, err)
 			}
 			// The dedupe record goes with the delivery: the id is new again.
-			if _, res, _ := s.InsertDelivery(ctx, queuedDelivery("done"), "", time.Time{}); res != record.Stored {
+			if _, res, _ := s.InsertDelivery(ctx, storetest.QueuedDelivery("done"), "", time.Time{}); res != record.Stored {
 				t.Errorf("after pruning, the id is still a duplicate")
 			}
 		})
@@ -483,8 +466,8 @@ func TestOldestDue(t *testing.T) {
 		if age, err := q.OldestDue(ctx); err != nil || age != 0 {
 			t.Fatalf("empty queue: %v, %v", age, err)
 		}
-		a := insertQueued(t, s, "old")
-		insertQueued(t, s, "new")
+		a := storetest.InsertQueued(t, s, "old")
+		storetest.InsertQueued(t, s, "new")
 		err := s.Do(ctx, func(tx *store.Tx) error {
 			_, err := tx.Exec(ctx, `UPDATE deliveries SET run_at = ? WHERE id = ?`, time.Now().Add(-time.Minute).UnixMicro(), a)
 			return err
@@ -510,7 +493,7 @@ func TestRescueAndReleaseByOwner(t *testing.T) {
 		s := storetest.Open(t, d)
 		q := s.DeliveryQueue()
 		for _, id := range []string{"m1", "m2", "o1"} {
-			insertQueued(t, s, id)
+			storetest.InsertQueued(t, s, id)
 		}
 		mine, _ := q.Claim(ctx, "me", 2, time.Hour)
 		theirs, _ := q.Claim(ctx, "other", 1, time.Hour)
@@ -621,6 +604,6 @@ func TestCallerDeadlineDoesNotTakeTheStoreDown(t *testing.T) {
 		if !s.Up() {
 			t.Fatal("a caller's deadline took the store down")
 		}
-		insertQueued(t, s, "after")
+		storetest.InsertQueued(t, s, "after")
 	})
 }

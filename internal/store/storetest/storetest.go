@@ -7,7 +7,7 @@ import (
 	"context"
 	"crypto/rand"
 	"database/sql"
-
+	"net/http"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -18,6 +18,7 @@ import (
 
 	_ "github.com/jackc/pgx/v5/stdlib" // driver "pgx"
 
+	"github.com/hookpoint/hookpoint/internal/record"
 	"github.com/hookpoint/hookpoint/internal/store"
 )
 
@@ -141,4 +142,23 @@ func SQLitePragma(t testing.TB, s *store.Store, name string) int {
 		t.Fatalf("PRAGMA %s: %v", name, err)
 	}
 	return v
+}
+
+// QueuedDelivery is a queued delivery of plugin t.p's endpoint /e, with
+// delivery id id.
+func QueuedDelivery(id string) *record.Delivery {
+	return &record.Delivery{
+		Plugin: "t.p", Endpoint: "/e", Mode: record.ModeQueued, Method: "POST", Path: "/api/plugin/t.p/webhook/e",
+		Header: http.Header{"X-Event": {"push"}}, Body: []byte(`{"n":1}`), DeliveryID: id, MaxAttempts: 3,
+	}
+}
+
+// InsertQueued stores QueuedDelivery(id), pending, and returns its row id.
+func InsertQueued(t testing.TB, s *store.Store, id string) int64 {
+	t.Helper()
+	rowID, res, err := s.InsertDelivery(context.Background(), QueuedDelivery(id), "", time.Time{})
+	if err != nil || res != record.Stored {
+		t.Fatalf("insert %q: %v %v", id, res, err)
+	}
+	return rowID
 }
